@@ -1,0 +1,23 @@
+@{
+    RootModule            = 'Foundry.psm1'
+    ModuleVersion         = '0.1.0'
+    CompatiblePSEditions  = @('Core', 'Desktop')
+    GUID                  = 'b3c1f6a2-4f0e-4a55-9d6e-6f0c2a7e5d11'
+    Author                = 'Foundry'
+    CompanyName           = 'Foundry'
+    Copyright             = '(c) Foundry. All rights reserved.'
+    Description           = 'Stands up, rotates, tears down and cleans up Azure AI Foundry / Azure OpenAI environments.'
+    PowerShellVersion     = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess      = @()
+    CmdletsToExport       = @()
+    FunctionsToExport     = @()
+    AliasesToExport       = @()
+    VariablesToExport     = @()
+    PrivateData           = @{
+        PSData = @{
+            Tags       = @('Azure', 'OpenAI', 'AIFoundry', 'KeyVault', 'KeyRotation')
+            ProjectUri = 'https://example.invalid/foundry'
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace Foundry.Emulator.Control;
+
+/// <summary>The active fault rules. Thread-safe; the first matching rule that fires wins.</summary>
+public sealed class FaultInjector
+{
+    private readonly List<FaultRule> rules = new();
+    private readonly Random random = new(20261122);
+    private readonly object sync = new();
+
+    public FaultRule Add(FaultRule rule)
+    {
+        lock (sync) rules.Add(rule);
+        return rule;
+    }
+
+    public void Remove(string id)
+    {
+        lock (sync) rules.RemoveAll(r => r.Id == id);
+    }
+
+    public void Clear()
+    {
+        lock (sync) rules.Clear();
+    }
+
+    public IReadOnlyList<FaultRule> Rules
+    {
+        get { lock (sync) return rules.ToList(); }
+    }
+
+    internal FaultRule? Match(string method, string path, ServiceKind service, string principal)
+    {
+        lock (sync)
+        {
+            foreach (var rule in rules)
+            {
+                if (!rule.Matches(method, path, service, principal)) continue;
+                if (rule.Probability < 1.0 && random.NextDouble() >= rule.Probability) continue;
+                rule.Hits++;
+                if (rule.Count is not null) rule.Count--;
+                return rule;
+            }
+            return null;
+        }
+    }
+}

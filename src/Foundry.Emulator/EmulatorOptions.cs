@@ -1,0 +1,32 @@
+namespace Foundry.Emulator;
+
+/// <summary>How a local Azure emulator is started.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>Well-known ids, so that scripts and docs can name them.</summary>
+    public const string DefaultTenantId = "72f988bf-0000-4000-8000-00000000f0d1";
+    public static readonly IReadOnlyList<string> DefaultSubscriptions = new[]
+    {
+        "00000000-0000-4000-8000-000000000001",
+        "00000000-0000-4000-8000-000000000002",
+        "00000000-0000-4000-8000-000000000003",
+    };
+
+    /// <summary>Loopback port; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>When set, state is loaded from and saved to this JSON file so that separate processes share one cloud.</summary>
+    public string? StateFile { get; set; }
+
+    /// <summary>When set, the endpoint and certificate thumbprint are written here for other processes to connect.</summary>
+    public string? ConnectionFile { get; set; }
+
+    public string TenantId { get; set; } = DefaultTenantId;
+
+    public IReadOnlyList<string> Subscriptions { get; set; } = DefaultSubscriptions;
+
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>Keep the request log in memory (tests read it; the console host turns it off for long runs).</summary>
+    public bool RecordRequests { get; set; } = true;
+}

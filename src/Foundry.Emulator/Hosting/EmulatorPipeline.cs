@@ -1,0 +1,236 @@
+using System.Text;
+using System.Text.Json;
+using Foundry.Emulator.Arm;
+using Foundry.Emulator.Control;
+using Foundry.Emulator.Routing;
+using Foundry.Emulator.State;
+using Microsoft.AspNetCore.Http;
+
+namespace Foundry.Emulator.Hosting;
+
+/// <summary>
+/// The one terminal middleware: decides the Azure surface from the host name, adds that surface's
+/// standard headers, authenticates as the service would, applies injected faults, checks the
+/// api-version, runs the handler under the cloud's lock, logs the request and persists the state.
+/// </summary>
+internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var service = ServiceOf(http);
+        var path = request.Path.Value ?? "/";
+        var rawBody = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
+        var principal = PrincipalOf(request);
+        var requestId = Guid.NewGuid().ToString();
+        AddStandardHeaders(http, service, requestId);
+
+        EmulatorResponse response;
+        var mutating = false;
+        if (service != ServiceKind.Control && Unauthenticated(http, service) is { } challenge)
+        {
+            response = challenge;
+        }
+        else if (service != ServiceKind.Control && cloud.Faults.Match(request.Method, path, service, principal) is { } fault)
+        {
+            if (fault.Delay is { } delay) await Task.Delay(delay, http.RequestAborted).ConfigureAwait(false);
+            response = FaultResponses.For(fault, service, path);
+            mutating = IsWriteMethod(request.Method);
+        }
+        else
+        {
+            var (route, match, pathMatched) = routes.Find(service, request.Method, path);
+            if (route is null || match is null)
+            {
+                response = pathMatched
+                    ? AzureError.Arm(405, "MethodNotAllowed", $"The requested resource does not support http method '{request.Method}'.")
+                    : NotFound(service, path);
+            }
+            else
+            {
+                mutating = IsWriteMethod(request.Method) && !(request.Method == "POST" && route.Options.ReadOnly);
+                response = Serve(http, route, match, service, rawBody, principal);
+                if (mutating && response.Status < 400)
+                {
+                    lock (cloud.Sync) cloud.Save();
+                }
+            }
+        }
+
+        var responseBody = response.Body?.ToJsonString();
+        if (service != ServiceKind.Control)
+        {
+            cloud.Log.Add(new RequestRecord(cloud.Now, service, request.Method, request.Host.Value ?? "", path + request.QueryString.Value,
+                response.Status, mutating, principal, rawBody.Length == 0 ? null : rawBody, responseBody));
+        }
+        await WriteAsync(http, response, responseBody).ConfigureAwait(false);
+    }
+
+    private EmulatorResponse Serve(HttpContext http, RouteTable.Route route, System.Text.RegularExpressions.Match match, ServiceKind service, string rawBody, string principal)
+    {
+        var context = new RequestContext(http, cloud, match, service, rawBody, principal);
+        try
+        {
+            if (service == ServiceKind.Management && ApiVersionProblem(context, route.Options) is { } problem) return problem;
+            lock (cloud.Sync)
+            {
+                cloud.Settle();
+                return route.Handler(context);
+            }
+        }
+        catch (EmulatorErrorException e)
+        {
+            return e.Response;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            // A body of the wrong shape (a string where an object belongs…) is the client's error, never a 500 with a trace.
+            return service == ServiceKind.KeyVault
+                ? AzureError.KeyVault(400, "BadParameter", "The request body is invalid: " + e.GetType().Name)
+                : AzureError.InvalidRequestContent(e.GetType().Name);
+        }
+    }
+
+    private static EmulatorResponse? ApiVersionProblem(RequestContext context, RouteOptions options)
+    {
+        var version = context.ApiVersion;
+        if (string.IsNullOrEmpty(version))
+        {
+            return options.RequiresApiVersion
+                ? AzureError.Arm(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+                : null;
+        }
+        if (options.ApiVersionOf is null) return null;
+        var supported = ProviderCatalog.ApiVersions(options.ApiVersionOf);
+        if (supported is null || supported.Contains(version, StringComparer.OrdinalIgnoreCase)) return null;
+        var typeName = options.ApiVersionOf[(options.ApiVersionOf.IndexOf('/') + 1)..];
+        return AzureError.Arm(400, "NoRegisteredProviderFound",
+            $"No registered resource provider found for location 'global' and API version '{version}' for type '{typeName}'. " +
+            $"The supported api-versions are '{string.Join(", ", supported)}'. The supported locations are '{string.Join(", ", ProviderCatalog.Locations)}'.");
+    }
+
+    private EmulatorResponse? Unauthenticated(HttpContext http, ServiceKind service)
+    {
+        var authorization = http.Request.Headers.Authorization.ToString();
+        var hasBearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization.Length > 7;
+        switch (service)
+        {
+            case ServiceKind.Management when !hasBearer:
+                return AzureError.Arm(401, authorization.Length == 0 ? "AuthenticationFailed" : "InvalidAuthenticationToken",
+                        authorization.Length == 0 ? "Authentication failed. The 'Authorization' header is missing." : "The access token is invalid.")
+                    .WithHeader("WWW-Authenticate",
+                        $"Bearer authorization_uri=\"https://login.microsoftonline.com/{cloud.State.TenantId}\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"");
+            case ServiceKind.KeyVault when !hasBearer:
+                // The challenge SecretClient answers: it names the tenant and the resource to get a token for.
+                return AzureError.KeyVault(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.")
+                    .WithHeader("WWW-Authenticate",
+                        $"Bearer authorization=\"https://login.microsoftonline.com/{cloud.State.TenantId}\", resource=\"https://vault.localhost\"");
+            default:
+                return null;
+        }
+    }
+
+    private static EmulatorResponse NotFound(ServiceKind service, string path) => service switch
+    {
+        ServiceKind.KeyVault => AzureError.KeyVault(404, "NotFound", $"The requested path '{path}' was not found."),
+        ServiceKind.OpenAI => AzureError.OpenAI(404, "404", "Resource not found"),
+        ServiceKind.Control => AzureError.Arm(404, "NotFound", $"No control endpoint at '{path}'."),
+        _ => AzureError.Arm(404, "NotFound", $"The requested resource '{path}' was not found."),
+    };
+
+    private static bool IsWriteMethod(string method) => method is "PUT" or "PATCH" or "DELETE" or "POST";
+
+    internal static ServiceKind ServiceOf(HttpContext http)
+    {
+        var host = http.Request.Host.Host.ToLowerInvariant();
+        if (host.EndsWith(".vault.localhost", StringComparison.Ordinal)) return ServiceKind.KeyVault;
+        if (host.EndsWith(".openai.localhost", StringComparison.Ordinal) || host.EndsWith(".cognitiveservices.localhost", StringComparison.Ordinal))
+        {
+            return ServiceKind.OpenAI;
+        }
+        return (http.Request.Path.Value ?? "").StartsWith("/_emulator", StringComparison.OrdinalIgnoreCase) ? ServiceKind.Control : ServiceKind.Management;
+    }
+
+    /// <summary>The caller's identity: a JWT's oid (or sub) claim; the emulator's plain tokens name the principal themselves.</summary>
+    internal static string PrincipalOf(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return "anonymous";
+        var token = authorization[7..].Trim();
+        var parts = token.Split('.');
+        if (parts.Length == 3)
+        {
+            try
+            {
+                var payload = parts[1].Replace('-', '+').Replace('_', '/');
+                payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+                using var claims = JsonDocument.Parse(Convert.FromBase64String(payload));
+                foreach (var claim in new[] { "oid", "sub", "appid" })
+                {
+                    if (claims.RootElement.TryGetProperty(claim, out var value) && value.ValueKind == JsonValueKind.String) return value.GetString()!;
+                }
+            }
+            catch (Exception e) when (e is FormatException or JsonException)
+            {
+                // Not a JWT after all: fall through to the plain form.
+            }
+        }
+        return token.Length <= 64 ? token : token[..64];
+    }
+
+    private void AddStandardHeaders(HttpContext http, ServiceKind service, string requestId)
+    {
+        var headers = http.Response.Headers;
+        var clientRequestId = http.Request.Headers["x-ms-client-request-id"].ToString();
+        switch (service)
+        {
+            case ServiceKind.Management:
+            case ServiceKind.Control:
+                var correlation = http.Request.Headers["x-ms-correlation-request-id"].ToString() is { Length: > 0 } c ? c : requestId;
+                headers.CacheControl = "no-cache";
+                headers.Pragma = "no-cache";
+                headers.Expires = "-1";
+                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+                headers.XContentTypeOptions = "nosniff";
+                headers["x-ms-request-id"] = requestId;
+                headers["x-ms-correlation-request-id"] = correlation;
+                headers["x-ms-routing-request-id"] = $"LOCAL:{cloud.Now.UtcDateTime:yyyyMMddTHHmmssZ}:{correlation}";
+                var kind = http.Request.Method switch { "GET" or "HEAD" => "reads", "DELETE" => "deletes", _ => "writes" };
+                var scope = (http.Request.Path.Value ?? "").StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase) ? "subscription" : "tenant";
+                headers[$"x-ms-ratelimit-remaining-{scope}-{kind}"] = kind switch { "reads" => "11999", "deletes" => "14999", _ => "1199" };
+                break;
+            case ServiceKind.KeyVault:
+                headers.CacheControl = "no-cache";
+                headers.Pragma = "no-cache";
+                headers.Expires = "-1";
+                headers.StrictTransportSecurity = "max-age=31536000;includeSubDomains";
+                headers.XContentTypeOptions = "nosniff";
+                if (clientRequestId.Length > 0) headers["x-ms-client-request-id"] = clientRequestId;
+                headers["x-ms-request-id"] = requestId;
+                headers["x-ms-keyvault-region"] = "local";
+                headers["x-ms-keyvault-service-version"] = "1.9.1652.1";
+                headers["x-ms-keyvault-network-info"] = "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=InterNetwork;";
+                break;
+            case ServiceKind.OpenAI:
+                headers["apim-request-id"] = requestId;
+                headers["x-ms-region"] = "Local";
+                if (clientRequestId.Length > 0) headers["x-ms-client-request-id"] = clientRequestId;
+                break;
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext http, EmulatorResponse response, string? body)
+    {
+        http.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
+        if (body is null || HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Response.ContentLength = 0;
+            return;
+        }
+        var bytes = Encoding.UTF8.GetBytes(body);
+        http.Response.ContentType = response.ContentType;
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using Foundry.Emulator.Control;
+
+namespace Foundry.Emulator.State;
+
+/// <summary>
+/// The running local cloud: its state, the clock, fault rules, operation timings and request log, and the
+/// hooks each Azure area registers (what an operation does when it completes, what deleting a type means).
+/// Handlers run under <see cref="Sync"/>, one request at a time, as a single Resource Manager region would
+/// appear to a client.
+/// </summary>
+public sealed class LocalCloud
+{
+    private readonly Dictionary<string, Action<LocalCloud, LongRunningOperation>> completionHandlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Action<LocalCloud, ArmResource>> deleteHooks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string? stateFile;
+
+    public LocalCloud(EmulatorOptions options)
+    {
+        Time = options.Time;
+        stateFile = options.StateFile;
+        State = LoadOrCreate(options);
+        Log.Enabled = options.RecordRequests;
+    }
+
+    public object Sync { get; } = new();
+    public EmulatorState State { get; private set; }
+    public TimeProvider Time { get; }
+    public DateTimeOffset Now => Time.GetUtcNow();
+    public FaultInjector Faults { get; } = new();
+    public OperationTimings Timings { get; } = new();
+    public RequestLog Log { get; } = new();
+
+    /// <summary>Registers what happens when an operation with this handler name completes.</summary>
+    public void OnOperationComplete(string handler, Action<LocalCloud, LongRunningOperation> complete) =>
+        completionHandlers[handler] = complete;
+
+    /// <summary>Registers what deleting a resource of this type means (soft delete, cascading…).</summary>
+    public void OnDelete(string resourceType, Action<LocalCloud, ArmResource> hook) => deleteHooks[resourceType] = hook;
+
+    /// <summary>Starts an operation that completes after the configured time for <paramref name="timingKey"/>.</summary>
+    public LongRunningOperation StartOperation(
+        string subscriptionId, string provider, string? location, string resourceId, string handler,
+        string timingKey, string runningStatus, JsonObject? data = null)
+    {
+        var operation = new LongRunningOperation
+        {
+            Id = Guid.NewGuid().ToString(),
+            SubscriptionId = subscriptionId,
+            Provider = provider,
+            Location = location,
+            ResourceId = resourceId,
+            Handler = handler,
+            Status = runningStatus,
+            StartTime = Now,
+            CompletesAt = Now + Timings.For(timingKey),
+            Data = data,
+        };
+        State.Operations[operation.Id] = operation;
+        return operation;
+    }
+
+    /// <summary>Finishes every operation whose time is up. Called before each request is served.</summary>
+    public void Settle()
+    {
+        var now = Now;
+        foreach (var operation in State.Operations.Values.Where(o => !o.IsTerminal && o.CompletesAt <= now).OrderBy(o => o.CompletesAt).ToList())
+        {
+            if (completionHandlers.TryGetValue(operation.Handler, out var complete)) complete(this, operation);
+            if (!operation.IsTerminal) operation.Status = "Succeeded";
+            operation.EndTime = now;
+        }
+    }
+
+    /// <summary>
+    /// Deletes a resource the way Azure does: children and extension resources (role assignments at its scope)
+    /// go with it, and a type's delete hook runs first (e.g. soft delete of AI accounts and vaults).
+    /// </summary>
+    public void DeleteResource(ArmResource resource)
+    {
+        foreach (var child in State.Descendants(resource.Id).OrderByDescending(r => r.Id.Length))
+        {
+            if (deleteHooks.TryGetValue(child.Type, out var childHook)) childHook(this, child);
+            State.Resources.Remove(EmulatorState.Key(child.Id));
+        }
+        if (deleteHooks.TryGetValue(resource.Type, out var hook)) hook(this, resource);
+        State.Resources.Remove(EmulatorState.Key(resource.Id));
+    }
+
+    /// <summary>Replaces the whole state (tests' reset, the control surface's load).</summary>
+    public void Reset(EmulatorState? state = null, IEnumerable<string>? subscriptions = null)
+    {
+        State = state ?? new EmulatorState
+        {
+            TenantId = State.TenantId,
+            Subscriptions = (subscriptions ?? State.Subscriptions).ToList(),
+        };
+        Faults.Clear();
+        Timings.Clear();
+        Log.Clear();
+    }
+
+    /// <summary>Writes the state file, when there is one. Called after each mutating request.</summary>
+    public void Save()
+    {
+        if (stateFile is null) return;
+        var temp = stateFile + ".tmp";
+        File.WriteAllText(temp, State.Serialize());
+        File.Move(temp, stateFile, overwrite: true);
+    }
+
+    private static EmulatorState LoadOrCreate(EmulatorOptions options)
+    {
+        if (options.StateFile is not null && File.Exists(options.StateFile))
+        {
+            var loaded = EmulatorState.Deserialize(File.ReadAllText(options.StateFile));
+            if (loaded.Subscriptions.Count == 0) loaded.Subscriptions = options.Subscriptions.ToList();
+            return loaded;
+        }
+        return new EmulatorState { TenantId = options.TenantId, Subscriptions = options.Subscriptions.ToList() };
+    }
+}

@@ -1,0 +1,43 @@
+namespace Foundry.Engine;
+
+/// <summary>
+/// The one exception the Engine throws. It carries Azure's status, error code and request id as plain values,
+/// so nothing of Azure.Core crosses into the cmdlet assembly; the original exception stays as the inner one.
+/// </summary>
+public sealed class FoundryEngineException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public FoundryEngineException(FailureKind kind, string errorId, string message, string? recommendedAction = null,
+        int? status = null, string? errorCode = null, string? requestId = null, string? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        ErrorId = errorId;
+        RecommendedAction = recommendedAction;
+        Status = status;
+        ErrorCode = errorCode;
+        RequestId = requestId;
+        Target = target;
+    }
+
+    /// <summary>The class of failure.</summary>
+    public FailureKind Kind { get; }
+
+    /// <summary>A stable PascalCase id for this code path (never server text).</summary>
+    public string ErrorId { get; }
+
+    /// <summary>What the operator can do about it.</summary>
+    public string? RecommendedAction { get; }
+
+    /// <summary>The HTTP status, when a service answered.</summary>
+    public int? Status { get; }
+
+    /// <summary>Azure's error code (e.g. InsufficientQuota), when a service answered.</summary>
+    public string? ErrorCode { get; }
+
+    /// <summary>The x-ms-request-id to quote to support.</summary>
+    public string? RequestId { get; }
+
+    /// <summary>The resource id (or input) the failure is about.</summary>
+    public string? Target { get; }
+}
