@@ -90,6 +90,13 @@ public sealed class EmulatorHost : IAsyncDisposable
     {
         new EmulatorControlArea(),
         new ResourceManagerArea(),
+        new CognitiveServices.CognitiveServicesArea(),
+        new KeyVault.KeyVaultManagementArea(),
+        new Web.WebArea(),
+        new Authorization.AuthorizationArea(),
+        new ResourceGraph.ResourceGraphArea(),
+        new KeyVault.KeyVaultSecretsArea(),
+        new OpenAI.OpenAIArea(),
         new GenericResourceArea(),
     };
 }
