@@ -1,0 +1,41 @@
+namespace Foundry.Engine.Errors;
+
+/// <summary>
+/// Stable error ids the Engine raises: PascalCase, one per code path, never server text. Operators and
+/// runbooks match on them, and docs/troubleshooting.md explains each.
+/// </summary>
+public static class EngineErrorIds
+{
+    /// <summary>A model deployment needs more capacity than the quota leaves free.</summary>
+    public const string QuotaExhausted = nameof(QuotaExhausted);
+    /// <summary>The model, version or SKU is not offered in the region.</summary>
+    public const string ModelNotAvailableInRegion = nameof(ModelNotAvailableInRegion);
+    /// <summary>The caller lacks a permission (403).</summary>
+    public const string PermissionDenied = nameof(PermissionDenied);
+    /// <summary>A soft-deleted AI account holds the name.</summary>
+    public const string AccountNameSoftDeleted = nameof(AccountNameSoftDeleted);
+    /// <summary>A globally unique name (custom subdomain, vault) is taken by someone else.</summary>
+    public const string NameNotAvailable = nameof(NameNotAvailable);
+    /// <summary>The secret is deleted but recoverable, so its name cannot be written.</summary>
+    public const string SecretDeletedButRecoverable = nameof(SecretDeletedButRecoverable);
+    /// <summary>Another operation on the same resource is running (409 RequestConflict and kin).</summary>
+    public const string OperationConflict = nameof(OperationConflict);
+    /// <summary>Throttled and out of retries.</summary>
+    public const string Throttled = nameof(Throttled);
+    /// <summary>The resource does not exist.</summary>
+    public const string ResourceNotFound = nameof(ResourceNotFound);
+    /// <summary>The subscription does not exist or is not visible.</summary>
+    public const string SubscriptionNotFound = nameof(SubscriptionNotFound);
+    /// <summary>No valid credential.</summary>
+    public const string AuthenticationFailed = nameof(AuthenticationFailed);
+    /// <summary>The request was refused as invalid.</summary>
+    public const string InvalidRequest = nameof(InvalidRequest);
+    /// <summary>The service failed (5xx) after retries.</summary>
+    public const string ServiceUnavailable = nameof(ServiceUnavailable);
+    /// <summary>The cloud endpoint could not be reached.</summary>
+    public const string CloudUnreachable = nameof(CloudUnreachable);
+    /// <summary>A long-running operation ended Failed or Canceled.</summary>
+    public const string OperationFailed = nameof(OperationFailed);
+    /// <summary>Anything not recognised.</summary>
+    public const string AzureRequestFailed = nameof(AzureRequestFailed);
+}

@@ -1,0 +1,87 @@
+using Foundry.Engine;
+using Foundry.Engine.Errors;
+
+namespace Foundry.Engine.Tests.Errors;
+
+public sealed class AzureErrorTranslatorTests
+{
+    private static readonly FailureContext Deploy = new("create model deployment 'gpt-4o'", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/a/deployments/gpt-4o", Location: "swedencentral");
+
+    [Fact]
+    public void Modern_quota_message_yields_QuotaExhausted_with_the_numbers()
+    {
+        var failure = new AzureFailure(400, "InsufficientQuota",
+            "This operation require 10 new capacity in quota Tokens Per Minute (thousands) - gpt-4o - GlobalStandard, which is bigger than the current available capacity 0. The current quota usage is 530 and the quota limit is 530 for quota Tokens Per Minute (thousands) - gpt-4o - GlobalStandard.",
+            RequestId: "req-1");
+        var e = AzureErrorTranslator.Translate(failure, Deploy);
+        Assert.Equal(EngineErrorIds.QuotaExhausted, e.ErrorId);
+        Assert.Equal(FailureKind.QuotaExceeded, e.Kind);
+        Assert.Contains("'Tokens Per Minute (thousands) - gpt-4o - GlobalStandard' needs 10 more", e.Message);
+        Assert.Contains("530 of 530 are in use", e.Message);
+        Assert.Contains("0 free", e.Message);
+        Assert.Contains("swedencentral", e.Message);
+        Assert.Contains("fallback location", e.RecommendedAction);
+        Assert.Equal("req-1", e.RequestId);
+        Assert.Equal("InsufficientQuota", e.ErrorCode);
+        Assert.Equal(Deploy.Target, e.Target);
+    }
+
+    [Fact]
+    public void Legacy_quota_message_is_understood_too()
+    {
+        var failure = new AzureFailure(400, "InsufficientQuota",
+            "The specified capacity '120' of account deployment is bigger than available capacity '0' for UsageName 'Tokens Per Minute (thousands) - GPT-35-Turbo'.");
+        var e = AzureErrorTranslator.Translate(failure, Deploy);
+        Assert.Equal(EngineErrorIds.QuotaExhausted, e.ErrorId);
+        Assert.Contains("needs 120; 0 free", e.Message);
+    }
+
+    [Fact]
+    public void Region_without_the_model_yields_ModelNotAvailableInRegion()
+    {
+        var failure = new AzureFailure(400, "InvalidResourceProperties", "The specified SKU 'Standard' for model 'gpt-4o 2024-05-13' is not supported in this region 'francecentral'.");
+        var e = AzureErrorTranslator.Translate(failure, Deploy);
+        Assert.Equal(EngineErrorIds.ModelNotAvailableInRegion, e.ErrorId);
+        Assert.Equal(FailureKind.InvalidRequest, e.Kind);
+        Assert.Contains("GlobalStandard", e.RecommendedAction);
+    }
+
+    [Fact]
+    public void Forbidden_names_operation_scope_and_role()
+    {
+        var context = new FailureContext("assign 'Key Vault Secrets User' to the app identity", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv", "User Access Administrator");
+        var e = AzureErrorTranslator.Translate(new AzureFailure(403, "AuthorizationFailed", "The client 'x' does not have authorization to perform action."), context);
+        Assert.Equal(EngineErrorIds.PermissionDenied, e.ErrorId);
+        Assert.Equal(FailureKind.Forbidden, e.Kind);
+        Assert.Contains(context.Operation, e.Message);
+        Assert.Contains("'User Access Administrator' role at scope '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv'", e.RecommendedAction);
+    }
+
+    [Fact]
+    public void Soft_deleted_account_name_says_restore_or_purge()
+    {
+        var e = AzureErrorTranslator.Translate(new AzureFailure(409, "FlagMustBeSetForRestore", "An existing resource with ID '…' has been soft-deleted."), new FailureContext("create AI account", "acct"));
+        Assert.Equal(EngineErrorIds.AccountNameSoftDeleted, e.ErrorId);
+        Assert.Contains("purge", e.RecommendedAction);
+        Assert.Contains("restore", e.RecommendedAction, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(409, "Conflict", "ObjectIsDeletedButRecoverable", EngineErrorIds.SecretDeletedButRecoverable, FailureKind.Conflict)]
+    [InlineData(409, "CustomDomainInUse", null, EngineErrorIds.NameNotAvailable, FailureKind.Conflict)]
+    [InlineData(409, "VaultAlreadyExists", null, EngineErrorIds.NameNotAvailable, FailureKind.Conflict)]
+    [InlineData(409, "RequestConflict", null, EngineErrorIds.OperationConflict, FailureKind.Conflict)]
+    [InlineData(429, "TooManyRequests", null, EngineErrorIds.Throttled, FailureKind.Throttled)]
+    [InlineData(404, "SubscriptionNotFound", null, EngineErrorIds.SubscriptionNotFound, FailureKind.NotFound)]
+    [InlineData(404, "ResourceNotFound", null, EngineErrorIds.ResourceNotFound, FailureKind.NotFound)]
+    [InlineData(401, "InvalidAuthenticationToken", null, EngineErrorIds.AuthenticationFailed, FailureKind.Unauthorized)]
+    [InlineData(503, "ServiceUnavailable", null, EngineErrorIds.ServiceUnavailable, FailureKind.ServiceUnavailable)]
+    [InlineData(400, "InvalidRequestContent", null, EngineErrorIds.InvalidRequest, FailureKind.InvalidRequest)]
+    public void Codes_map_to_stable_ids_and_kinds(int status, string code, string? inner, string expectedId, FailureKind expectedKind)
+    {
+        var e = AzureErrorTranslator.Translate(new AzureFailure(status, code, "message", inner), new FailureContext("do it", "target"));
+        Assert.Equal(expectedId, e.ErrorId);
+        Assert.Equal(expectedKind, e.Kind);
+        Assert.Matches("^[A-Z][A-Za-z]+$", e.ErrorId);
+    }
+}
