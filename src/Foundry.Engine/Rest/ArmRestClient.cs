@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager;
+using Foundry.Engine.Errors;
+
+namespace Foundry.Engine.Rest;
+
+/// <summary>
+/// Calls the Resource Manager operations no typed SDK package covers here (listKeys, regenerateKey, app settings,
+/// role assignments, Resource Graph…) through the ArmClient's own pipeline: the same credential, retry policy
+/// (429 and 5xx with Retry-After), logging redaction and user agent as every SDK call, on the ArmClient's endpoint.
+/// </summary>
+internal sealed class ArmRestClient : ArmResource
+{
+    public ArmRestClient(ArmClient client) : base(client, ResourceIdentifier.Root)
+    {
+    }
+
+    /// <summary>Sends a request to <paramref name="pathAndQuery"/> (relative to the endpoint, or an absolute nextLink).</summary>
+    public async Task<RestResult> SendAsync(RequestMethod method, string pathAndQuery, object? body, FailureContext context, CancellationToken cancellationToken, params int[] alsoAccepted)
+    {
+        using var message = Pipeline.CreateMessage();
+        var request = message.Request;
+        request.Method = method;
+        request.Uri.Reset(pathAndQuery.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? new Uri(pathAndQuery) : new Uri(Endpoint, pathAndQuery));
+        request.Headers.Add("Accept", "application/json");
+        if (body is not null)
+        {
+            request.Headers.Add("Content-Type", "application/json");
+            request.Content = RequestContent.Create(body is string text ? Encoding.UTF8.GetBytes(text) : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType()));
+        }
+        else if (method == RequestMethod.Post || method == RequestMethod.Put)
+        {
+            request.Content = RequestContent.Create(Array.Empty<byte>());
+        }
+        try
+        {
+            await Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e)
+        {
+            throw AzureErrors.From(e, context);
+        }
+        catch (System.Net.Http.HttpRequestException e)
+        {
+            throw AzureErrors.Unreachable(context, e);
+        }
+        var response = message.Response;
+        if (response.Status >= 400 && Array.IndexOf(alsoAccepted, response.Status) < 0) throw AzureErrors.From(response, context);
+        var content = response.Content?.ToString() ?? "";
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in response.Headers) headers[header.Name] = header.Value;
+        return new RestResult(response.Status, content, headers);
+    }
+}
+
+/// <summary>What a REST call returned: status, body text and headers.</summary>
+internal sealed record RestResult(int Status, string Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public JsonDocument Json() => JsonDocument.Parse(string.IsNullOrEmpty(Body) ? "{}" : Body);
+}
