@@ -22,6 +22,9 @@ public sealed class RecordedAzure : HttpMessageHandler
 
     public List<(string Method, string Path, int Status)> Served { get; } = new();
 
+    /// <summary>Any token will do: the recordings were sanitized of theirs.</summary>
+    public static TokenCredential Credential { get; } = new FixedToken();
+
     public static string RecordingsFolder
     {
         get
@@ -52,7 +55,7 @@ public sealed class RecordedAzure : HttpMessageHandler
         var options = new ArmClientOptions { Transport = new HttpClientTransport(new HttpClient(this)) };
         options.Retry.Delay = TimeSpan.FromMilliseconds(1);
         Foundry.Engine.Rest.ApiVersions.Pin(options);
-        return new ArmClient(new FixedToken(), subscriptionId, options);
+        return new ArmClient(Credential, subscriptionId, options);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
