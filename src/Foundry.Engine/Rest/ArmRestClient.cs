@@ -19,7 +19,21 @@ internal sealed class ArmRestClient : ArmResource
     }
 
     /// <summary>Sends a request to <paramref name="pathAndQuery"/> (relative to the endpoint, or an absolute nextLink).</summary>
-    public async Task<RestResult> SendAsync(RequestMethod method, string pathAndQuery, object? body, FailureContext context, CancellationToken cancellationToken, params int[] alsoAccepted)
+    public async Task<RestResult> SendAsync(RequestMethod method, string pathAndQuery, object? body, FailureContext context, CancellationToken cancellationToken, params int[] alsoAccepted) =>
+        (await SendRawAsync(method, pathAndQuery, body, context, cancellationToken, alsoAccepted).ConfigureAwait(false)).Result;
+
+    /// <summary>A GET, keeping the raw response (for operation polling).</summary>
+    public Task<(RestResult Result, Response Response)> SendRawAsync(RequestMethod method, string pathAndQuery, FailureContext context, CancellationToken cancellationToken) =>
+        SendRawAsync(method, pathAndQuery, null, context, cancellationToken);
+
+    /// <summary>Starts a long-running PUT or DELETE and returns the operation to poll.</summary>
+    public async Task<RestOperation> StartAsync(RequestMethod method, string resourcePath, object? body, FailureContext context, CancellationToken cancellationToken)
+    {
+        var (result, response) = await SendRawAsync(method, $"{resourcePath}?api-version={ApiVersions.For(new ResourceIdentifier(resourcePath).ResourceType)}", body, context, cancellationToken).ConfigureAwait(false);
+        return new RestOperation(this, $"{resourcePath}?api-version={ApiVersions.For(new ResourceIdentifier(resourcePath).ResourceType)}", context, result, response, method == RequestMethod.Delete);
+    }
+
+    private async Task<(RestResult Result, Response Response)> SendRawAsync(RequestMethod method, string pathAndQuery, object? body, FailureContext context, CancellationToken cancellationToken, params int[] alsoAccepted)
     {
         using var message = Pipeline.CreateMessage();
         var request = message.Request;
@@ -52,7 +66,7 @@ internal sealed class ArmRestClient : ArmResource
         var content = response.Content?.ToString() ?? "";
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var header in response.Headers) headers[header.Name] = header.Value;
-        return new RestResult(response.Status, content, headers);
+        return (new RestResult(response.Status, content, headers), response);
     }
 }
 
