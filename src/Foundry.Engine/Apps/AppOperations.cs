@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Azure.Core;
+using Azure.ResourceManager;
+using Foundry.Engine.Errors;
+using Foundry.Engine.Rest;
+
+namespace Foundry.Engine.Apps;
+
+/// <summary>A server app (Function App / web app) and its managed identity.</summary>
+public sealed record AppInfo(string ResourceId, string Name, string ResourceGroupName, string? PrincipalId, string? IdentityType, string? KeyVaultReferenceIdentity);
+
+/// <summary>How the app resolves one Key Vault reference setting.</summary>
+public sealed record KeyVaultReferenceStatus(string Setting, string Status, string? VaultName, string? SecretName, string? SecretVersion, string? ActiveVersion, string? Details);
+
+/// <summary>
+/// Microsoft.Web sites: identity, app settings and Key Vault reference status. Settings are read with the POST list
+/// action and written with PUT, which replaces the whole set, so writes always start from a fresh read and merge.
+/// Setting values can hold the customer's own secrets: they stay inside the Engine and are never reported.
+/// </summary>
+public sealed class AppOperations
+{
+    private readonly ArmRestClient rest;
+
+    internal AppOperations(ArmClient arm) => rest = new ArmRestClient(arm);
+
+    /// <summary>The site id for a subscription, resource group and name.</summary>
+    public static string IdOf(string subscriptionId, string resourceGroupName, string name) =>
+        $"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
+
+    /// <summary>The app, or null when it does not exist.</summary>
+    public async Task<AppInfo?> GetAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Get, $"{siteId}?api-version={ApiVersions.Web}", null,
+            new FailureContext("read the app", siteId, "Website Contributor"), cancellationToken, 404).ConfigureAwait(false);
+        if (result.Status == 404) return null;
+        using var json = result.Json();
+        var root = json.RootElement;
+        var identity = root.TryGetProperty("identity", out var i) && i.ValueKind == JsonValueKind.Object ? i : default;
+        var properties = root.TryGetProperty("properties", out var p) ? p : default;
+        return new AppInfo(root.GetProperty("id").GetString() ?? siteId, root.GetProperty("name").GetString() ?? "", new ResourceIdentifier(siteId).ResourceGroupName ?? "",
+            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity"));
+    }
+
+    /// <summary>Key Vault reference status of every reference setting.</summary>
+    public async Task<IReadOnlyList<KeyVaultReferenceStatus>> GetKeyVaultReferencesAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Get, $"{siteId}/config/configreferences/appsettings?api-version={ApiVersions.Web}", null,
+            new FailureContext("read the app's Key Vault reference status", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+        return ReadReferences(result);
+    }
+
+    /// <summary>Makes the app fetch its Key Vault references again now, instead of within 24 hours.</summary>
+    public async Task<IReadOnlyList<KeyVaultReferenceStatus>> RefreshKeyVaultReferencesAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Post, $"{siteId}/config/configreferences/appsettings/refresh?api-version={ApiVersions.Web}", null,
+            new FailureContext("refresh the app's Key Vault references", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrWhiteSpace(result.Body) ? await GetKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false) : ReadReferences(result);
+    }
+
+    internal async Task<Dictionary<string, string>> ListSettingsAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Post, $"{siteId}/config/appsettings/list?api-version={ApiVersions.Web}", null,
+            new FailureContext("read the app settings", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+        using var json = result.Json();
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (json.RootElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var setting in properties.EnumerateObject()) settings[setting.Name] = setting.Value.GetString() ?? "";
+        }
+        return settings;
+    }
+
+    /// <summary>Writes the whole set (PUT replaces it): callers pass the fresh read with their changes merged in.</summary>
+    internal Task ReplaceSettingsAsync(string siteId, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+        rest.SendAsync(RequestMethod.Put, $"{siteId}/config/appsettings?api-version={ApiVersions.Web}",
+            new Dictionary<string, object> { ["properties"] = settings }, new FailureContext("write the app settings", siteId, "Website Contributor"), cancellationToken);
+
+    private static IReadOnlyList<KeyVaultReferenceStatus> ReadReferences(RestResult result)
+    {
+        using var json = result.Json();
+        var list = new List<KeyVaultReferenceStatus>();
+        if (!json.RootElement.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array) return list;
+        foreach (var item in value.EnumerateArray())
+        {
+            var properties = item.TryGetProperty("properties", out var p) ? p : default;
+            var setting = Text(item, "name") ?? (Text(item, "id") ?? "").Split('/').Last();
+            list.Add(new KeyVaultReferenceStatus(setting, Text(properties, "status") ?? "Unknown", Text(properties, "vaultName"), Text(properties, "secretName"),
+                Text(properties, "secretVersion"), Text(properties, "activeVersion"), Text(properties, "details")));
+        }
+        return list;
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
