@@ -27,10 +27,11 @@ internal sealed class ArmRestClient : ArmResource
         SendRawAsync(method, pathAndQuery, null, context, cancellationToken);
 
     /// <summary>Starts a long-running PUT or DELETE and returns the operation to poll.</summary>
-    public async Task<RestOperation> StartAsync(RequestMethod method, string resourcePath, object? body, FailureContext context, CancellationToken cancellationToken)
+    public async Task<RestOperation> StartAsync(RequestMethod method, string resourcePath, object? body, FailureContext context, CancellationToken cancellationToken, string? apiVersion = null)
     {
-        var (result, response) = await SendRawAsync(method, $"{resourcePath}?api-version={ApiVersions.For(new ResourceIdentifier(resourcePath).ResourceType)}", body, context, cancellationToken).ConfigureAwait(false);
-        return new RestOperation(this, $"{resourcePath}?api-version={ApiVersions.For(new ResourceIdentifier(resourcePath).ResourceType)}", context, result, response, method == RequestMethod.Delete);
+        var path = $"{resourcePath}?api-version={apiVersion ?? ApiVersions.For(new ResourceIdentifier(resourcePath).ResourceType)}";
+        var (result, response) = await SendRawAsync(method, path, body, context, cancellationToken).ConfigureAwait(false);
+        return new RestOperation(this, path, context, result, response, method != RequestMethod.Put);
     }
 
     private async Task<(RestResult Result, Response Response)> SendRawAsync(RequestMethod method, string pathAndQuery, object? body, FailureContext context, CancellationToken cancellationToken, params int[] alsoAccepted)

@@ -1,0 +1,95 @@
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager;
+using Azure.ResourceManager.Resources;
+using Foundry.Engine.Errors;
+using Foundry.Engine.Rest;
+
+namespace Foundry.Engine.Groups;
+
+/// <summary>A resource group.</summary>
+public sealed record ResourceGroupInfo(string ResourceId, string Name, string Location, IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>Resource groups through the SDK's typed client (Azure.ResourceManager covers them).</summary>
+public sealed class ResourceGroupOperations
+{
+    private readonly ArmClient arm;
+    private readonly TimeSpan pollingInterval;
+
+    internal ResourceGroupOperations(ArmClient arm, TimeSpan pollingInterval)
+    {
+        this.arm = arm;
+        this.pollingInterval = pollingInterval;
+    }
+
+    /// <summary>The group, or null.</summary>
+    public async Task<ResourceGroupInfo?> GetAsync(string subscriptionId, string name, CancellationToken cancellationToken)
+    {
+        var id = ResourceGroupResource.CreateResourceIdentifier(subscriptionId, name);
+        try
+        {
+            var group = await arm.GetResourceGroupResource(id).GetAsync(cancellationToken).ConfigureAwait(false);
+            return ToInfo(group.Value.Data);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e)
+        {
+            throw AzureErrors.From(e, new FailureContext("read the resource group", id.ToString()));
+        }
+    }
+
+    /// <summary>Creates or updates the group (synchronous in Azure).</summary>
+    public Task<ResourceGroupInfo> CreateOrUpdateAsync(string subscriptionId, string name, string location, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var id = ResourceGroupResource.CreateResourceIdentifier(subscriptionId, name);
+        return AzureErrors.Guard(new FailureContext($"create resource group '{name}'", id.ToString(), "Contributor", location), async () =>
+        {
+            var data = new ResourceGroupData(new AzureLocation(location));
+            foreach (var tag in tags) data.Tags[tag.Key] = tag.Value;
+            var subscription = arm.GetSubscriptionResource(new ResourceIdentifier($"/subscriptions/{subscriptionId}"));
+            var result = await subscription.GetResourceGroups().CreateOrUpdateAsync(WaitUntil.Completed, name, data, cancellationToken).ConfigureAwait(false);
+            return ToInfo(result.Value.Data);
+        });
+    }
+
+    /// <summary>Starts deleting the group and everything in it; null when it does not exist.</summary>
+    public async Task<EngineOperation?> StartDeleteAsync(string subscriptionId, string name, CancellationToken cancellationToken)
+    {
+        var id = ResourceGroupResource.CreateResourceIdentifier(subscriptionId, name);
+        var context = new FailureContext($"delete resource group '{name}'", id.ToString(), "Contributor");
+        try
+        {
+            var operation = await arm.GetResourceGroupResource(id).DeleteAsync(WaitUntil.Started, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new EngineOperation(operation, id.ToString(), context, pollingInterval);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e)
+        {
+            throw AzureErrors.From(e, context);
+        }
+    }
+
+    /// <summary>Ids of the resources in the group (to check nothing foreign is inside before deleting it).</summary>
+    public Task<IReadOnlyList<string>> ListResourceIdsAsync(string subscriptionId, string name, CancellationToken cancellationToken)
+    {
+        var id = ResourceGroupResource.CreateResourceIdentifier(subscriptionId, name);
+        return AzureErrors.Guard(new FailureContext("list the resource group's resources", id.ToString()), async () =>
+        {
+            var ids = new List<string>();
+            await foreach (var resource in arm.GetResourceGroupResource(id).GetGenericResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(resource.Id.ToString());
+            }
+            return (IReadOnlyList<string>)ids;
+        });
+    }
+
+    private static ResourceGroupInfo ToInfo(ResourceGroupData data) =>
+        new(data.Id.ToString(), data.Name, data.Location.Name, new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase));
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager;
+using Azure.ResourceManager.Resources;
+using Foundry.Engine.Errors;
+using Foundry.Engine.Rest;
+
+namespace Foundry.Engine.Vaults;
+
+/// <summary>A Key Vault.</summary>
+public sealed record VaultInfo(string ResourceId, string Name, string ResourceGroupName, string Location, Uri VaultUri, bool RbacAuthorization, bool PurgeProtection,
+    IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>What a vault Foundry creates looks like.</summary>
+/// <param name="SubscriptionId">Subscription.</param>
+/// <param name="ResourceGroupName">Resource group.</param>
+/// <param name="Name">Vault name (3–24, globally unique).</param>
+/// <param name="Location">Region.</param>
+/// <param name="TenantId">Tenant of the identities that will read it.</param>
+/// <param name="PurgeProtection">Irreversible: on for long-lived environments, off for ephemeral ones.</param>
+/// <param name="Tags">Tags.</param>
+public sealed record VaultSpec(string SubscriptionId, string ResourceGroupName, string Name, string Location, string TenantId, bool PurgeProtection,
+    IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>Microsoft.KeyVault vaults (RBAC authorization, soft delete) through GenericResource.</summary>
+public sealed class VaultOperations
+{
+    private readonly ArmClient arm;
+    private readonly ArmRestClient rest;
+    private readonly TimeSpan pollingInterval;
+
+    internal VaultOperations(ArmClient arm, TimeSpan pollingInterval)
+    {
+        this.arm = arm;
+        rest = new ArmRestClient(arm);
+        this.pollingInterval = pollingInterval;
+    }
+
+    /// <summary>The vault id.</summary>
+    public static string IdOf(string subscriptionId, string resourceGroupName, string name) =>
+        $"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{name}";
+
+    /// <summary>The vault, or null.</summary>
+    public async Task<VaultInfo?> GetAsync(string resourceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var resource = await arm.GetGenericResource(new ResourceIdentifier(resourceId)).GetAsync(cancellationToken).ConfigureAwait(false);
+            return ToInfo(resource.Value.Data);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e)
+        {
+            throw AzureErrors.From(e, new FailureContext("read the Key Vault", resourceId));
+        }
+    }
+
+    /// <summary>Creates or updates the vault: RBAC authorization, soft delete, purge protection as asked.</summary>
+    public Task<EngineOperation> StartCreateOrUpdateAsync(VaultSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec is null) throw new ArgumentNullException(nameof(spec));
+        var id = IdOf(spec.SubscriptionId, spec.ResourceGroupName, spec.Name);
+        var context = new FailureContext($"create Key Vault '{spec.Name}'", id, "Key Vault Contributor", spec.Location);
+        var properties = new Dictionary<string, object>
+        {
+            ["tenantId"] = spec.TenantId,
+            ["sku"] = new Dictionary<string, string> { ["family"] = "A", ["name"] = "standard" },
+            ["accessPolicies"] = Array.Empty<object>(),
+            ["enableRbacAuthorization"] = true,
+            ["enableSoftDelete"] = true,
+            ["softDeleteRetentionInDays"] = spec.PurgeProtection ? 90 : 7,
+        };
+        if (spec.PurgeProtection) properties["enablePurgeProtection"] = true;
+        var data = new GenericResourceData(new AzureLocation(spec.Location)) { Properties = BinaryData.FromString(JsonSerializer.Serialize(properties)) };
+        foreach (var tag in spec.Tags) data.Tags[tag.Key] = tag.Value;
+        return AzureErrors.Guard(context, async () =>
+        {
+            var operation = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, new ResourceIdentifier(id), data, cancellationToken).ConfigureAwait(false);
+            return new EngineOperation(operation, id, context, pollingInterval);
+        });
+    }
+
+    /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>
+    public async Task<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Delete, $"{resourceId}?api-version={ApiVersions.KeyVault}", null,
+            new FailureContext("delete the Key Vault", resourceId, "Key Vault Contributor"), cancellationToken, 404).ConfigureAwait(false);
+        return result.Status is 200 or 202;
+    }
+
+    /// <summary>Purges a soft-deleted vault so its name can be reused; false when none was found.</summary>
+    public async Task<bool> PurgeDeletedAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken)
+    {
+        var id = $"/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault/locations/{location}/deletedVaults/{name}";
+        var context = new FailureContext("purge the deleted Key Vault", id, "Key Vault Contributor");
+        var probe = await rest.SendAsync(RequestMethod.Get, $"{id}?api-version={ApiVersions.KeyVault}", null, context, cancellationToken, 404).ConfigureAwait(false);
+        if (probe.Status == 404) return false;
+        var operation = await rest.StartAsync(RequestMethod.Post, $"{id}/purge", null, context, cancellationToken, ApiVersions.KeyVault).ConfigureAwait(false);
+        await new EngineOperation(operation, id, context, pollingInterval).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static VaultInfo ToInfo(GenericResourceData data)
+    {
+        using var properties = JsonDocument.Parse(data.Properties?.ToString() is { Length: > 0 } text ? text : "{}");
+        var root = properties.RootElement;
+        var uri = root.TryGetProperty("vaultUri", out var u) && u.GetString() is { } vaultUri ? new Uri(vaultUri) : new Uri($"https://{data.Name}.vault.azure.net/");
+        bool Flag(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+        var id = new ResourceIdentifier(data.Id.ToString());
+        return new VaultInfo(data.Id.ToString(), data.Name, id.ResourceGroupName ?? "", data.Location.Name, uri, Flag("enableRbacAuthorization"), Flag("enablePurgeProtection"),
+            new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase));
+    }
+}
