@@ -53,7 +53,7 @@ public sealed class RoleAssignmentOperations
             a.Scope.Equals(scope, StringComparison.OrdinalIgnoreCase) && a.RoleDefinitionId.EndsWith(roleGuid, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Assigns the role unless an equal assignment exists; returns it and whether it was created.</summary>
-    public async Task<(RoleAssignmentInfo Assignment, bool Created)> EnsureAsync(string scope, string principalId, string roleGuid, string principalType, CancellationToken cancellationToken)
+    public async Task<(RoleAssignmentInfo Assignment, bool Created)> EnsureAsync(string scope, string principalId, string roleGuid, string? principalType, CancellationToken cancellationToken)
     {
         var existing = await FindAsync(scope, principalId, roleGuid, cancellationToken).ConfigureAwait(false);
         if (existing is not null) return (existing, false);
@@ -61,12 +61,20 @@ public sealed class RoleAssignmentOperations
         var subscription = new ResourceIdentifier(scope).SubscriptionId;
         var body = new Dictionary<string, object>
         {
-            ["properties"] = new Dictionary<string, string>
-            {
-                ["roleDefinitionId"] = $"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{roleGuid}",
-                ["principalId"] = principalId,
-                ["principalType"] = principalType,
-            },
+            // principalType spares Azure a directory lookup (and PrincipalNotFound right after an identity is created);
+            // it is left out when unknown, since a wrong one is refused.
+            ["properties"] = principalType is null
+                ? new Dictionary<string, string>
+                {
+                    ["roleDefinitionId"] = $"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{roleGuid}",
+                    ["principalId"] = principalId,
+                }
+                : new Dictionary<string, string>
+                {
+                    ["roleDefinitionId"] = $"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{roleGuid}",
+                    ["principalId"] = principalId,
+                    ["principalType"] = principalType,
+                },
         };
         var context = new FailureContext($"assign role {roleGuid} to principal {principalId}", scope, "User Access Administrator");
         try

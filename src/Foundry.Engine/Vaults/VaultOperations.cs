@@ -92,17 +92,28 @@ public sealed class VaultOperations
         return result.Status is 200 or 202;
     }
 
+    /// <summary>Whether a soft-deleted vault holds the name in that location.</summary>
+    public async Task<bool> DeletedExistsAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken)
+    {
+        var id = DeletedIdOf(subscriptionId, location, name);
+        var probe = await rest.SendAsync(RequestMethod.Get, $"{id}?api-version={ApiVersions.KeyVault}", null,
+            new FailureContext("read the deleted Key Vault", id), cancellationToken, 404).ConfigureAwait(false);
+        return probe.Status != 404;
+    }
+
     /// <summary>Purges a soft-deleted vault so its name can be reused; false when none was found.</summary>
     public async Task<bool> PurgeDeletedAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken)
     {
-        var id = $"/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault/locations/{location}/deletedVaults/{name}";
+        if (!await DeletedExistsAsync(subscriptionId, location, name, cancellationToken).ConfigureAwait(false)) return false;
+        var id = DeletedIdOf(subscriptionId, location, name);
         var context = new FailureContext("purge the deleted Key Vault", id, "Key Vault Contributor");
-        var probe = await rest.SendAsync(RequestMethod.Get, $"{id}?api-version={ApiVersions.KeyVault}", null, context, cancellationToken, 404).ConfigureAwait(false);
-        if (probe.Status == 404) return false;
         var operation = await rest.StartAsync(RequestMethod.Post, $"{id}/purge", null, context, cancellationToken, ApiVersions.KeyVault).ConfigureAwait(false);
         await new EngineOperation(operation, id, context, pollingInterval).WaitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    private static string DeletedIdOf(string subscriptionId, string location, string name) =>
+        $"/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault/locations/{location}/deletedVaults/{name}";
 
     private static VaultInfo ToInfo(GenericResourceData data)
     {

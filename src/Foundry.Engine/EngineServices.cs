@@ -1,0 +1,58 @@
+using Azure.ResourceManager;
+using Azure.Security.KeyVault.Secrets;
+using Foundry.Engine.Access;
+using Foundry.Engine.Accounts;
+using Foundry.Engine.Apps;
+using Foundry.Engine.Deployments;
+using Foundry.Engine.Graph;
+using Foundry.Engine.Groups;
+using Foundry.Engine.Secrets;
+using Foundry.Engine.Vaults;
+
+namespace Foundry.Engine;
+
+/// <summary>Timings the Engine uses between calls; tests shrink them to milliseconds.</summary>
+/// <param name="PollingInterval">Poll interval when the service sends no Retry-After.</param>
+/// <param name="ConflictRetryDelay">First backoff for 409 RequestConflict retries.</param>
+/// <param name="PropagationTimeout">How long to retry a 403 right after a role assignment (RBAC propagation).</param>
+public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRetryDelay, TimeSpan PropagationTimeout)
+{
+    /// <summary>Azure-appropriate defaults.</summary>
+    public static EngineTimings Default { get; } = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5));
+}
+
+/// <summary>One operations object per Azure concern, sharing one ArmClient and one SecretClient factory.</summary>
+internal sealed class EngineServices
+{
+    public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId)
+    {
+        Arm = arm;
+        Timings = timings;
+        CurrentPrincipal = currentPrincipal;
+        TenantId = tenantId;
+        Groups = new ResourceGroupOperations(arm, timings.PollingInterval);
+        Accounts = new AccountOperations(arm, timings.PollingInterval);
+        Deployments = new DeploymentOperations(arm, timings.PollingInterval, timings.ConflictRetryDelay);
+        Vaults = new VaultOperations(arm, timings.PollingInterval);
+        Secrets = new SecretOperations(secretClientFor, timings.PollingInterval);
+        Apps = new AppOperations(arm);
+        RoleAssignments = new RoleAssignmentOperations(arm);
+        Graph = new GraphOperations(arm);
+        Capacity = new Environments.RegionCapacity(arm);
+    }
+
+    public ArmClient Arm { get; }
+    public EngineTimings Timings { get; }
+    /// <summary>The signed-in principal's object id (from the token), for data-plane role assignments.</summary>
+    public Func<CancellationToken, Task<string>> CurrentPrincipal { get; }
+    public string TenantId { get; }
+    public ResourceGroupOperations Groups { get; }
+    public AccountOperations Accounts { get; }
+    public DeploymentOperations Deployments { get; }
+    public VaultOperations Vaults { get; }
+    public SecretOperations Secrets { get; }
+    public AppOperations Apps { get; }
+    public RoleAssignmentOperations RoleAssignments { get; }
+    public GraphOperations Graph { get; }
+    public Environments.RegionCapacity Capacity { get; }
+}

@@ -1,0 +1,188 @@
+using Foundry.Engine.Accounts;
+using Foundry.Engine.Audit;
+using Foundry.Engine.Deployments;
+using Foundry.Engine.Errors;
+using Foundry.Engine.Groups;
+using Foundry.Engine.Policy;
+using Foundry.Engine.Vaults;
+
+namespace Foundry.Engine.Environments;
+
+/// <summary>
+/// "up": converges one environment to its policy. Each step reads, decides and changes only what differs, so a
+/// converged environment sees reads only, -WhatIf reports the plan without writing, and a re-run after a failure
+/// resumes. Independent branches run concurrently: the account and its deployments beside the vault and its access;
+/// then the secret; then every app.
+/// </summary>
+public sealed class EnvironmentProvisioner
+{
+    private readonly EngineServices services;
+
+    internal EnvironmentProvisioner(EngineServices services) => this.services = services;
+
+    /// <summary>Converges <paramref name="environment"/> (or, with <paramref name="whatIf"/>, plans it).</summary>
+    public async Task<ProvisionResult> ProvisionAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
+        IEngineReporter reporter, CancellationToken cancellationToken)
+    {
+        var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        reporter.Progress(environment, "Reading the environment");
+        await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
+
+        var accountTask = EnsureAccountAndDeploymentsAsync(run, cancellationToken);
+        var vaultTask = EnsureVaultAsync(run, cancellationToken);
+        await Task.WhenAll(accountTask, vaultTask).ConfigureAwait(false);
+
+        var wiring = new KeyWiring(services, run);
+        var secret = await wiring.EnsureSecretAsync(accountTask.Result, vaultTask.Result, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vaultTask.Result, secret, cancellationToken))).ConfigureAwait(false);
+
+        reporter.Progress(environment, "Reading back");
+        var info = await new EnvironmentReader(services).ReadAsync(policy, environment, cancellationToken).ConfigureAwait(false);
+        return new ProvisionResult(info, run.Changes, whatIf, runId);
+    }
+
+    private async Task EnsureResourceGroupAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var name = run.Names.ResourceGroup;
+        var group = await services.Groups.GetAsync(run.Subscription, name, cancellationToken).ConfigureAwait(false);
+        var id = $"/subscriptions/{run.Subscription}/resourceGroups/{name}";
+        if (group is null)
+        {
+            await run.ChangeAsync(new PlannedChange("Create", "Microsoft.Resources/resourceGroups", id, "missing"),
+                () => services.Groups.CreateOrUpdateAsync(run.Subscription, name, run.Settings.Location, run.WriteTags(), cancellationToken)).ConfigureAwait(false);
+        }
+        else if (!run.HasIdentityTags(group.Tags))
+        {
+            await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Resources/resourceGroups", id, "tags missing"),
+                () => services.Groups.CreateOrUpdateAsync(run.Subscription, name, group.Location, run.WriteTags(group.Tags), cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The account (created, restored or updated as needed), then each approved deployment, one at a time.</summary>
+    private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var names = run.Names;
+        var id = AccountOperations.IdOf(run.Subscription, names.ResourceGroup, names.Account);
+        var account = await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            var (location, restore) = await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false);
+            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, run.WriteTags(), restore);
+            await run.ChangeAsync(new PlannedChange(restore ? "Restore" : "Create", "Microsoft.CognitiveServices/accounts", id, restore ? "soft-deleted; policy restores" : $"missing; placed in {location}"),
+                async () => await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            account = run.WhatIf ? null : await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!run.HasIdentityTags(account.Tags))
+        {
+            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, account.Location, account.Kind, account.CustomSubdomain ?? names.CustomSubdomain, run.WriteTags(account.Tags));
+            await run.ChangeAsync(new PlannedChange("Update", "Microsoft.CognitiveServices/accounts", id, "tags missing"),
+                async () => await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
+        var existing = account is null ? new List<DeploymentInfo>() : (await services.Deployments.ListAsync(id, cancellationToken).ConfigureAwait(false)).ToList();
+        // Azure refuses overlapping writes on one account (409 RequestConflict): deployments go one at a time.
+        foreach (var wanted in run.Settings.Deployments)
+        {
+            var current = existing.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase));
+            var reason = current is null ? "missing"
+                : current.Model != wanted.Model || current.Version != wanted.Version ? $"model {current.Model} {current.Version} → {wanted.Model} {wanted.Version}"
+                : current.Sku != wanted.Sku ? $"SKU {current.Sku} → {wanted.Sku}"
+                : current.Capacity != wanted.Capacity ? $"capacity {current.Capacity} → {wanted.Capacity}"
+                : null;
+            if (reason is null) continue;
+            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity);
+            await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
+                async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        foreach (var extra in existing.Where(d => !run.Settings.Deployments.Any(w => w.Name.Equals(d.Name, StringComparison.OrdinalIgnoreCase))))
+        {
+            run.Reporter.Warning($"Deployment '{extra.Name}' on {names.Account} is not in the policy; Foundry leaves it alone.");
+        }
+        return account;
+    }
+
+    /// <summary>
+    /// Where a new account goes: a soft-deleted one of the same name is purged (ephemeral environments) or restored
+    /// (policy), else refused with the remedy; a fresh one goes to the first approved region with the models and quota.
+    /// </summary>
+    private async Task<(string Location, bool Restore)> PlaceAccountAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var names = run.Names;
+        var candidates = new[] { run.Settings.Location }.Concat(run.Settings.FallbackLocations).ToList();
+        foreach (var location in candidates)
+        {
+            var deleted = await services.Accounts.GetDeletedAsync(run.Subscription, location, names.ResourceGroup, names.Account, cancellationToken).ConfigureAwait(false);
+            if (deleted is null) continue;
+            if (run.Settings.Purge.RestoreSoftDeleted) return (location, true);
+            if (!run.Settings.Ephemeral)
+            {
+                throw AzureErrorTranslator.Translate(new AzureFailure(409, "FlagMustBeSetForRestore", $"A soft-deleted account '{names.Account}' in {location} holds the name."),
+                    new FailureContext($"create AI account '{names.Account}'", deleted.ResourceId, Location: location));
+            }
+            await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.CognitiveServices/deletedAccounts", deleted.ResourceId, "soft-deleted account holds the name of this ephemeral environment"),
+                async () =>
+                {
+                    var purge = await services.Accounts.StartPurgeAsync(run.Subscription, location, names.ResourceGroup, names.Account, cancellationToken).ConfigureAwait(false);
+                    if (purge is not null) await purge.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+
+        var problems = new List<string>();
+        foreach (var location in candidates)
+        {
+            var problem = await services.Capacity.ProblemInAsync(run.Subscription, location, run.Settings.Deployments, cancellationToken).ConfigureAwait(false);
+            if (problem is null)
+            {
+                if (location != run.Settings.Location)
+                {
+                    run.Reporter.Warning($"Placing {names.Account} in approved fallback region {location}: {run.Settings.Location} cannot host it ({problems[0]}).");
+                }
+                return (location, false);
+            }
+            problems.Add($"{location}: {problem}");
+        }
+        var quotaOnly = problems.All(p => p.Contains("quota"));
+        throw new FoundryEngineException(quotaOnly ? FailureKind.QuotaExceeded : FailureKind.InvalidRequest,
+            quotaOnly ? EngineErrorIds.QuotaExhausted : EngineErrorIds.ModelNotAvailableInRegion,
+            $"No approved region can host environment '{run.Environment}': {string.Join(" | ", problems)}.",
+            quotaOnly
+                ? "Free quota (delete unused deployments, purge soft-deleted accounts), lower capacities in the policy, request more quota, or approve another fallback location."
+                : "Pick model versions and SKUs offered in the approved regions (prefer GlobalStandard), or approve another fallback location in the policy.",
+            target: $"/subscriptions/{run.Subscription}/resourceGroups/{names.ResourceGroup}");
+    }
+
+    /// <summary>The Key Vault: Foundry's own per environment (created when missing), or the policy's existing one.</summary>
+    private async Task<VaultInfo?> EnsureVaultAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var settings = run.Settings.KeyVault;
+        var (group, name) = settings.Create ? (run.Names.ResourceGroup, run.Names.KeyVault) : (settings.ResourceGroup!, settings.Name!);
+        var id = VaultOperations.IdOf(run.Subscription, group, name);
+        var vault = await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (vault is null && !settings.Create)
+        {
+            throw new FoundryEngineException(FailureKind.NotFound, "KeyVaultNotFound", $"The policy's Key Vault '{name}' was not found in resource group '{group}'.",
+                "Create the vault, or set keyVault to { \"create\": true } so Foundry makes one per environment.", target: id);
+        }
+        if (vault is null)
+        {
+            var location = run.Settings.Location;
+            if (await services.Vaults.DeletedExistsAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false))
+            {
+                if (!run.Settings.Ephemeral)
+                {
+                    throw new FoundryEngineException(FailureKind.Conflict, EngineErrorIds.NameNotAvailable,
+                        $"A soft-deleted Key Vault '{name}' in {location} holds the name, and environment '{run.Environment}' is not ephemeral, so Foundry does not purge it.",
+                        "Recover the vault (Undo-AzKeyVaultRemoval / az keyvault recover) to keep its secrets, or purge it yourself, then run again.", target: name);
+                }
+                await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.KeyVault/deletedVaults", name, "a soft-deleted vault holds the name of this ephemeral environment"),
+                    () => services.Vaults.PurgeDeletedAsync(run.Subscription, location, name, cancellationToken)).ConfigureAwait(false);
+            }
+            var spec = new VaultSpec(run.Subscription, group, name, run.Settings.Location, services.TenantId, PurgeProtection: !run.Settings.Ephemeral, run.WriteTags());
+            await run.ChangeAsync(new PlannedChange("Create", "Microsoft.KeyVault/vaults", id, run.Settings.Ephemeral ? "missing (no purge protection: ephemeral)" : "missing (purge protection on)"),
+                async () => await (await services.Vaults.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            vault = run.WhatIf ? null : await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        if (vault is not null || run.WhatIf) await new KeyWiring(services, run).EnsureOperatorAccessAsync(id, cancellationToken).ConfigureAwait(false);
+        return vault;
+    }
+}

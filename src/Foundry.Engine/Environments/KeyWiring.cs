@@ -1,0 +1,150 @@
+using Foundry.Engine.Access;
+using Foundry.Engine.Accounts;
+using Foundry.Engine.Apps;
+using Foundry.Engine.Policy;
+using Foundry.Engine.Secrets;
+using Foundry.Engine.Vaults;
+
+namespace Foundry.Engine.Environments;
+
+/// <summary>The secret as up left it: where it is, which version, which key slot it holds.</summary>
+internal sealed record SecretState(Uri VaultUri, string Name, string Version, KeySlot Slot);
+
+/// <summary>
+/// Puts the account key where the apps read it: the operator's data-plane access, the Key Vault secret (checked
+/// against the real keys by fingerprint), and per app the merged settings with a Key Vault reference, the
+/// identity's read role, and a refresh verified Resolved on the current version.
+/// </summary>
+internal sealed class KeyWiring
+{
+    public const string SlotTag = "foundry-key-slot";
+    public const string RotatedAtTag = "foundry-rotated-at";
+    private readonly EngineServices services;
+    private readonly EnvironmentRun run;
+
+    public KeyWiring(EngineServices services, EnvironmentRun run)
+    {
+        this.services = services;
+        this.run = run;
+    }
+
+    /// <summary>The reference value an app setting holds: versionless, so new versions reach the app on refresh.</summary>
+    public static string Reference(Uri vaultUri, string secretName) => $"@Microsoft.KeyVault(SecretUri={vaultUri.ToString().TrimEnd('/')}/secrets/{secretName}/)";
+
+    public static KeySlot? ParseSlot(IReadOnlyDictionary<string, string> tags) =>
+        tags.TryGetValue(SlotTag, out var value) ? value.Equals("key1", StringComparison.OrdinalIgnoreCase) ? KeySlot.Key1
+            : value.Equals("key2", StringComparison.OrdinalIgnoreCase) ? KeySlot.Key2 : null : null;
+
+    public static string SlotName(KeySlot slot) => slot == KeySlot.Key1 ? "key1" : "key2";
+
+    /// <summary>Grants the signed-in operator Key Vault Secrets Officer on the vault (RBAC vaults grant nothing by default).</summary>
+    public async Task EnsureOperatorAccessAsync(string vaultId, CancellationToken cancellationToken)
+    {
+        var principal = await services.CurrentPrincipal(cancellationToken).ConfigureAwait(false);
+        var existing = run.WhatIf && !await VaultExistsAsync(vaultId, cancellationToken).ConfigureAwait(false)
+            ? null
+            : await services.RoleAssignments.FindAsync(vaultId, principal, BuiltInRoles.KeyVaultSecretsOfficer, cancellationToken).ConfigureAwait(false);
+        if (existing is not null) return;
+        await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vaultId, $"the operator ({principal}) needs Key Vault Secrets Officer to write the secret"),
+            () => services.RoleAssignments.EnsureAsync(vaultId, principal, BuiltInRoles.KeyVaultSecretsOfficer, null, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<SecretState?> EnsureSecretAsync(AccountInfo? account, VaultInfo? vault, CancellationToken cancellationToken)
+    {
+        var name = run.Settings.SecretName;
+        if (account is null || vault is null)
+        {
+            await run.ChangeAsync(new PlannedChange("Create", "secret", name, "holds key1 of the new account"), () => Task.CompletedTask).ConfigureAwait(false);
+            return null;
+        }
+        var keys = await services.Accounts.ListKeysAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
+        var current = await Propagation.RetryForbiddenAsync(() => services.Secrets.GetAsync(vault.VaultUri, name, null, cancellationToken),
+            services.Timings, cancellationToken).ConfigureAwait(false);
+        KeySlot slot;
+        string? reason;
+        if (current is null)
+        {
+            (slot, reason) = (KeySlot.Key1, "missing");
+        }
+        else
+        {
+            var tagged = ParseSlot(current.Value.Info.Tags);
+            var holds = KeyFingerprint.Same(current.Value.Value, keys.Key1) ? KeySlot.Key1 : KeyFingerprint.Same(current.Value.Value, keys.Key2) ? KeySlot.Key2 : (KeySlot?)null;
+            (slot, reason) = holds is null ? (tagged ?? KeySlot.Key1, "the secret matches neither account key")
+                : tagged != holds ? (holds.Value, $"slot tag says {(tagged is null ? "nothing" : SlotName(tagged.Value))} but the secret holds {SlotName(holds.Value)}")
+                : (holds.Value, null);
+            if (reason is null) return new SecretState(vault.VaultUri, name, current.Value.Info.Version, slot);
+        }
+        SecretInfo? written = null;
+        await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "secret", $"{vault.VaultUri}secrets/{name}", $"{reason}; holds {SlotName(slot)}"),
+            async () => written = await Propagation.RetryForbiddenAsync(() => services.Secrets.SetAsync(vault.VaultUri, name, keys[slot], SecretTags(slot), cancellationToken),
+                services.Timings, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return written is null ? null : new SecretState(vault.VaultUri, name, written.Version, slot);
+    }
+
+    public IReadOnlyDictionary<string, string> SecretTags(KeySlot slot)
+    {
+        var tags = EnvironmentRun.Copy(run.WriteTags());
+        tags[SlotTag] = SlotName(slot);
+        tags[RotatedAtTag] = DateTimeOffset.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        return tags;
+    }
+
+    public async Task EnsureAppAsync(AppPolicy policy, AccountInfo? account, VaultInfo? vault, SecretState? secret, CancellationToken cancellationToken)
+    {
+        var siteId = AppOperations.IdOf(run.Subscription, policy.ResourceGroup, policy.Name);
+        var app = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false)
+            ?? throw new FoundryEngineException(FailureKind.NotFound, "AppNotFound", $"The app '{policy.Name}' named in the policy was not found in resource group '{policy.ResourceGroup}'.",
+                "Create the Function App first (Foundry wires existing apps, it does not create them), or fix apps[].name / resourceGroup in the policy.", target: siteId);
+        if (app.PrincipalId is null)
+        {
+            throw new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing", $"The app '{policy.Name}' has no managed identity, so it cannot read Key Vault references.",
+                "Turn on the app's system-assigned identity (Update-AzFunctionApp -IdentityType SystemAssigned / az functionapp identity assign), then run again.", target: siteId);
+        }
+        if (account is null || vault is null || secret is null)
+        {
+            await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Web/sites/config", $"{siteId}/config/appsettings", $"set {policy.KeySetting}, {policy.EndpointSetting}, {policy.DeploymentSetting}"), () => Task.CompletedTask).ConfigureAwait(false);
+            await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault?.ResourceId ?? run.Names.KeyVault, $"app identity reads the secret (Key Vault Secrets User)"), () => Task.CompletedTask).ConfigureAwait(false);
+            return;
+        }
+
+        var desired = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [policy.KeySetting] = Reference(vault.VaultUri, secret.Name),
+            [policy.EndpointSetting] = account.Endpoint ?? "",
+            [policy.DeploymentSetting] = run.Settings.Deployments[0].Name,
+        };
+        var settings = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
+        var differing = desired.Where(d => !settings.TryGetValue(d.Key, out var value) || value != d.Value).Select(d => d.Key).ToList();
+        var changed = false;
+        if (differing.Count > 0)
+        {
+            changed = true;
+            await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Web/sites/config", $"{siteId}/config/appsettings", $"set {string.Join(", ", differing)} (other settings kept)"), async () =>
+            {
+                // PUT replaces the whole set: merge into a fresh read so settings written meanwhile survive.
+                var fresh = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
+                foreach (var setting in desired) fresh[setting.Key] = setting.Value;
+                await services.Apps.ReplaceSettingsAsync(siteId, fresh, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        if (await services.RoleAssignments.FindAsync(vault.ResourceId, app.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, cancellationToken).ConfigureAwait(false) is null)
+        {
+            changed = true;
+            await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault.ResourceId, $"app '{policy.Name}' identity reads the secret (Key Vault Secrets User)"),
+                () => services.RoleAssignments.EnsureAsync(vault.ResourceId, app.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, "ServicePrincipal", cancellationToken)).ConfigureAwait(false);
+        }
+        var status = (await services.Apps.GetKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(r => r.Setting.Equals(policy.KeySetting, StringComparison.OrdinalIgnoreCase));
+        var stale = status?.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != secret.Version);
+        if (changed || stale)
+        {
+            await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId,
+                    changed ? "pick up the new reference" : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}"),
+                () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> VaultExistsAsync(string vaultId, CancellationToken cancellationToken) =>
+        await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false) is not null;
+}
