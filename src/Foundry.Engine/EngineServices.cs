@@ -39,6 +39,7 @@ internal sealed class EngineServices
         RoleAssignments = new RoleAssignmentOperations(arm);
         Graph = new GraphOperations(arm);
         Capacity = new Environments.RegionCapacity(arm);
+        Probe = new ResourceProbe(arm);
     }
 
     public ArmClient Arm { get; }
@@ -55,4 +56,5 @@ internal sealed class EngineServices
     public RoleAssignmentOperations RoleAssignments { get; }
     public GraphOperations Graph { get; }
     public Environments.RegionCapacity Capacity { get; }
+    public ResourceProbe Probe { get; }
 }

@@ -1,0 +1,26 @@
+using Foundry.Engine.Graph;
+
+namespace Foundry.Engine.Cleanup;
+
+/// <summary>What happened to one resource during cleanup.</summary>
+/// <param name="ResourceId">The resource (or secret URI).</param>
+/// <param name="ResourceType">Its type.</param>
+/// <param name="Status">deleted, purged, skipped, failed, or planned (WhatIf).</param>
+/// <param name="Attempts">Calls made for it.</param>
+/// <param name="Error">Why it failed or was skipped.</param>
+/// <param name="DeletedAt">When it was deleted.</param>
+public sealed record ResourceDeletion(string ResourceId, string ResourceType, string Status, int Attempts, string? Error, DateTimeOffset? DeletedAt);
+
+/// <summary>Verified, VerificationFailed, PartialFailure or ForceDeletionComplete, with the evidence.</summary>
+public sealed record CleanupReport(
+    string? Environment,
+    string? RunId,
+    string Status,
+    int TotalExpected,
+    int TotalDeleted,
+    IReadOnlyList<ResourceDeletion> Deletions,
+    IReadOnlyList<GraphResource> Remaining)
+{
+    /// <summary>Whether any deletion failed.</summary>
+    public bool HasFailures => Deletions.Any(d => d.Status == "failed");
+}

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using Foundry.Engine.Access;
+using Foundry.Engine.Accounts;
+using Foundry.Engine.Apps;
+using Foundry.Engine.Audit;
+using Foundry.Engine.Cleanup;
+using Foundry.Engine.Graph;
+using Foundry.Engine.Naming;
+using Foundry.Engine.Policy;
+using Foundry.Engine.Vaults;
+
+namespace Foundry.Engine.Environments;
+
+/// <summary>
+/// "down": removes what up made for one environment and nothing else — the app settings still holding Foundry's
+/// values, role assignments under Foundry's deterministic names, the secret, the deployments and the account (purged
+/// per policy so pr names can be reused), the vault and the resource group only when Foundry created them and nothing
+/// foreign is inside. Every step treats "already gone" as done, so a re-run after any failure completes. Ends with a
+/// verification of what is left.
+/// </summary>
+public sealed class EnvironmentRemover
+{
+    private readonly EngineServices services;
+
+    internal EnvironmentRemover(EngineServices services) => this.services = services;
+
+    /// <summary>Removes <paramref name="environment"/> (or, with <paramref name="whatIf"/>, lists what would go).</summary>
+    public async Task<CleanupReport> RemoveAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken)
+    {
+        var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        var names = run.Names;
+        var deletions = new ConcurrentQueue<ResourceDeletion>();
+        async Task Step(string type, string target, string reason, Func<Task<bool>> remove)
+        {
+            var existed = false;
+            await run.ChangeAsync(new PlannedChange("Delete", type, target, reason), async () => existed = await remove().ConfigureAwait(false)).ConfigureAwait(false);
+            deletions.Enqueue(new ResourceDeletion(target, type, whatIf ? "planned" : existed ? "deleted" : "skipped", 1, existed || whatIf ? null : "already gone", whatIf ? null : DateTimeOffset.UtcNow));
+        }
+
+        var accountId = AccountOperations.IdOf(run.Subscription, names.ResourceGroup, names.Account);
+        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var (vaultGroup, vaultName) = run.Settings.KeyVault.Create ? (names.ResourceGroup, names.KeyVault) : (run.Settings.KeyVault.ResourceGroup!, run.Settings.KeyVault.Name!);
+        var vaultId = VaultOperations.IdOf(run.Subscription, vaultGroup, vaultName);
+        var vault = await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false);
+
+        // 1. Apps first: they stop pointing at the secret before it goes.
+        foreach (var app in run.Settings.Apps)
+        {
+            var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
+            var site = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false);
+            if (site is null) continue;
+            var settings = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
+            var ours = OurSettings(app, settings, vault, account, run).ToList();
+            if (ours.Count > 0)
+            {
+                await Step("Microsoft.Web/sites/config", $"{siteId}/config/appsettings", $"remove {string.Join(", ", ours)} (other settings kept)", async () =>
+                {
+                    var fresh = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
+                    foreach (var key in ours) fresh.Remove(key);
+                    await services.Apps.ReplaceSettingsAsync(siteId, fresh, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            if (site.PrincipalId is not null && vault is not null)
+            {
+                await RemoveOurAssignmentAsync(vaultId, site.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, Step, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // 2. The secret (soft delete, then purge per policy), then the operator's access Foundry granted.
+        if (vault is not null)
+        {
+            var secretUri = $"{vault.VaultUri.ToString().TrimEnd('/')}/secrets/{run.Settings.SecretName}";
+            if (await services.Secrets.GetPropertiesAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                await Step("secret", secretUri, "soft delete", async () =>
+                {
+                    var delete = await services.Secrets.StartDeleteAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false);
+                    if (delete is null) return false;
+                    await delete.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            if (run.Settings.Purge.Secret && (whatIf || await services.Secrets.GetDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null))
+            {
+                await Step("deletedsecret", secretUri, "purge (policy)", () => services.Secrets.PurgeDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken)).ConfigureAwait(false);
+            }
+            var operatorPrincipal = await services.CurrentPrincipal(cancellationToken).ConfigureAwait(false);
+            await RemoveOurAssignmentAsync(vaultId, operatorPrincipal, BuiltInRoles.KeyVaultSecretsOfficer, Step, cancellationToken).ConfigureAwait(false);
+        }
+
+        // 3. Deployments one at a time (Azure refuses overlapping writes on an account), then the account.
+        if (account is not null)
+        {
+            foreach (var deployment in await services.Deployments.ListAsync(accountId, cancellationToken).ConfigureAwait(false))
+            {
+                await Step("Microsoft.CognitiveServices/accounts/deployments", deployment.ResourceId, "delete before the account (deleted accounts keep billing deployments)", async () =>
+                {
+                    var delete = await services.Deployments.StartDeleteAsync(accountId, deployment.Name, cancellationToken).ConfigureAwait(false);
+                    if (delete is null) return false;
+                    await delete.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            await Step("Microsoft.CognitiveServices/accounts", accountId, "soft delete", async () =>
+            {
+                var delete = await services.Accounts.StartDeleteAsync(accountId, cancellationToken).ConfigureAwait(false);
+                if (delete is null) return false;
+                await delete.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+        }
+        if (run.Settings.Purge.Account)
+        {
+            foreach (var location in new[] { account?.Location ?? run.Settings.Location }.Concat(run.Settings.FallbackLocations).Distinct())
+            {
+                var deleted = whatIf && account is not null ? account
+                    : await services.Accounts.GetDeletedAsync(run.Subscription, location, names.ResourceGroup, names.Account, cancellationToken).ConfigureAwait(false);
+                if (deleted is null) continue;
+                await Step("Microsoft.CognitiveServices/deletedAccounts", AccountOperations.DeletedIdOf(run.Subscription, location, names.ResourceGroup, names.Account),
+                    "purge (policy) so the name and quota are free", async () =>
+                    {
+                        var purge = await services.Accounts.StartPurgeAsync(run.Subscription, location, names.ResourceGroup, names.Account, cancellationToken).ConfigureAwait(false);
+                        if (purge is null) return false;
+                        await purge.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        return true;
+                    }).ConfigureAwait(false);
+                break;
+            }
+        }
+
+        // 4. The vault and the group, only when Foundry made them for this environment and nothing foreign is inside.
+        if (vault is not null && run.Settings.KeyVault.Create && run.HasIdentityTags(vault.Tags))
+        {
+            await Step("Microsoft.KeyVault/vaults", vaultId, vault.PurgeProtection ? "soft delete (purge protection keeps the name for its retention)" : "soft delete",
+                () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
+            if (run.Settings.Ephemeral && !vault.PurgeProtection)
+            {
+                await Step("Microsoft.KeyVault/deletedVaults", vaultName, "purge (ephemeral) so the name can be reused",
+                    () => services.Vaults.PurgeDeletedAsync(run.Subscription, vault.Location, vaultName, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+        var group = await services.Groups.GetAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
+        if (group is not null && run.HasIdentityTags(group.Tags))
+        {
+            var inside = whatIf ? new List<string>() : (await services.Groups.ListResourceIdsAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false)).ToList();
+            if (inside.Count == 0)
+            {
+                await Step("Microsoft.Resources/resourceGroups", group.ResourceId, "empty, made by Foundry", async () =>
+                {
+                    var delete = await services.Groups.StartDeleteAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
+                    if (delete is null) return false;
+                    await delete.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            else
+            {
+                reporter.Warning($"Resource group {names.ResourceGroup} is kept: it holds resources Foundry did not make ({string.Join(", ", inside.Take(5))}).");
+            }
+        }
+
+        var remaining = whatIf ? new List<GraphResource>() : await RemainingAsync(run, cancellationToken).ConfigureAwait(false);
+        var list = deletions.ToList();
+        var status = whatIf ? "Planned" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
+        return new CleanupReport(environment, runId, status, list.Count, list.Count(d => d.Status == "deleted"), list, remaining);
+    }
+
+    /// <summary>Settings whose value is still what Foundry wrote (a reference to this environment's secret, its endpoint, its deployment).</summary>
+    private static IEnumerable<string> OurSettings(AppPolicy app, IReadOnlyDictionary<string, string> settings, VaultInfo? vault, AccountInfo? account, EnvironmentRun run)
+    {
+        if (settings.TryGetValue(app.KeySetting, out var key) && key.IndexOf($"/secrets/{run.Settings.SecretName}", StringComparison.OrdinalIgnoreCase) >= 0 &&
+            (vault is null || key.IndexOf(vault.VaultUri.Host, StringComparison.OrdinalIgnoreCase) >= 0 || key.IndexOf(run.Names.KeyVault, StringComparison.OrdinalIgnoreCase) >= 0))
+        {
+            yield return app.KeySetting;
+        }
+        if (settings.TryGetValue(app.EndpointSetting, out var endpoint) && (account?.Endpoint is null ? endpoint.IndexOf(run.Names.CustomSubdomain, StringComparison.OrdinalIgnoreCase) >= 0 : endpoint == account.Endpoint))
+        {
+            yield return app.EndpointSetting;
+        }
+        if (settings.TryGetValue(app.DeploymentSetting, out var deployment) && run.Settings.Deployments.Any(d => d.Name == deployment))
+        {
+            yield return app.DeploymentSetting;
+        }
+    }
+
+    private async Task RemoveOurAssignmentAsync(string scope, string principalId, string role, Func<string, string, string, Func<Task<bool>>, Task> step, CancellationToken cancellationToken)
+    {
+        var ourName = ResourceNames.RoleAssignmentName(scope, principalId, role).ToString();
+        var assignment = await services.RoleAssignments.FindAsync(scope, principalId, role, cancellationToken).ConfigureAwait(false);
+        if (assignment is null || !assignment.Name.Equals(ourName, StringComparison.OrdinalIgnoreCase)) return;
+        await step("Microsoft.Authorization/roleAssignments", assignment.ResourceId, "granted by Foundry", () => services.RoleAssignments.DeleteAsync(assignment.ResourceId, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Whatever still carries this environment's tags, read from Resource Manager for the known ids and from Resource Graph for the rest.</summary>
+    private async Task<List<GraphResource>> RemainingAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var remaining = new List<GraphResource>();
+        var query = new GraphQuery(ManagedResourceQuery.Build(run.Environment), new[] { run.Subscription });
+        string? token = null;
+        do
+        {
+            var page = await services.Graph.QueryPageAsync(query, token, cancellationToken).ConfigureAwait(false);
+            foreach (var row in page.Items.Where(r => r.Tags.TryGetValue(ManagedResourceQuery.AppTag, out var app) && app == run.Policy.App))
+            {
+                // Resource Graph lags Resource Manager: a row counts only if the resource is really still there.
+                if (await services.Probe.ExistsAsync(row.ResourceId, cancellationToken).ConfigureAwait(false)) remaining.Add(row);
+            }
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return remaining;
+    }
+}

@@ -1,0 +1,33 @@
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager;
+using Foundry.Engine.Errors;
+using Foundry.Engine.Rest;
+
+namespace Foundry.Engine.Groups;
+
+/// <summary>Asks Resource Manager (the source of truth; Resource Graph lags it) whether a resource of any type exists.</summary>
+public sealed class ResourceProbe
+{
+    private readonly ArmClient arm;
+
+    internal ResourceProbe(ArmClient arm) => this.arm = arm;
+
+    /// <summary>Whether the resource exists now.</summary>
+    public async Task<bool> ExistsAsync(string resourceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await arm.GetGenericResource(new ResourceIdentifier(resourceId)).GetAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+        catch (RequestFailedException e)
+        {
+            throw AzureErrors.From(e, new FailureContext("check whether the resource still exists", resourceId));
+        }
+    }
+}
