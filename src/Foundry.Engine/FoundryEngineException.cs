@@ -8,9 +8,10 @@ public sealed class FoundryEngineException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public FoundryEngineException(FailureKind kind, string errorId, string message, string? recommendedAction = null,
-        int? status = null, string? errorCode = null, string? requestId = null, string? target = null, Exception? inner = null)
-        : base(message, inner)
+        int? status = null, string? errorCode = null, string? requestId = null, string? target = null, Exception? inner = null, TimeSpan? retryAfter = null)
+        : base(Secrets.SecretScrubber.Shared.Scrub(message), inner)
     {
+        RetryAfter = retryAfter;
         Kind = kind;
         ErrorId = errorId;
         RecommendedAction = recommendedAction;
@@ -37,6 +38,9 @@ public sealed class FoundryEngineException : Exception
 
     /// <summary>The x-ms-request-id to quote to support.</summary>
     public string? RequestId { get; }
+
+    /// <summary>How long the service asked callers to wait (Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; }
 
     /// <summary>The resource id (or input) the failure is about.</summary>
     public string? Target { get; }

@@ -63,7 +63,7 @@ public static class ProviderCatalog
             ["Microsoft.Web"] = Types(WebVersions, "sites", "sites/config", "serverFarms"),
             ["Microsoft.Authorization"] = Types(AuthorizationVersions, "roleAssignments", "roleDefinitions"),
             ["Microsoft.ResourceGraph"] = Types(ResourceGraphVersions, "resources"),
-            ["Microsoft.Storage"] = Types(GenericVersions, "storageAccounts"),
+            ["Microsoft.Storage"] = Types(GenericVersions, "storageAccounts", "storageAccounts/blobServices"),
             ["Microsoft.Insights"] = Types(GenericVersions, "components"),
             ["Microsoft.OperationalInsights"] = Types(GenericVersions, "workspaces"),
             ["Microsoft.ManagedIdentity"] = Types(GenericVersions, "userAssignedIdentities"),

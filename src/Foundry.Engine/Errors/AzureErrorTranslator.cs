@@ -24,13 +24,13 @@ public static class AzureErrorTranslator
         RegexOptions.CultureInvariant, RegexTimeout);
 
     /// <summary>Builds the exception for a failure seen while doing <paramref name="context"/>.</summary>
-    public static FoundryEngineException Translate(AzureFailure failure, FailureContext context, Exception? inner = null)
+    public static FoundryEngineException Translate(AzureFailure failure, FailureContext context, Exception? inner = null, TimeSpan? retryAfter = null)
     {
         var code = failure.Code ?? "";
         var innerCode = failure.InnerCode ?? "";
         var (kind, id, message, action) = Classify(failure, context, code, innerCode);
         return new FoundryEngineException(kind, id, message, action, failure.Status, string.IsNullOrEmpty(code) ? null : code,
-            failure.RequestId, context.Target, inner);
+            failure.RequestId, context.Target, inner, retryAfter);
     }
 
     private static (FailureKind, string, string, string?) Classify(AzureFailure failure, FailureContext context, string code, string innerCode)

@@ -113,7 +113,7 @@ public static class PolicyReader
                     Unknown(entry.Value, path, problems, EnvironmentProperties);
                     var merged = new Dictionary<string, JsonElement>(defaults, StringComparer.Ordinal);
                     foreach (var property in entry.Value.EnumerateObject()) merged[property.Name] = property.Value;
-                    var environment = EnvironmentReader.Read(merged, path, isTemplate || entry.Name.StartsWith("pr-", StringComparison.Ordinal), problems);
+                    var environment = EnvironmentSettingsReader.Read(merged, path, isTemplate || entry.Name.StartsWith("pr-", StringComparison.Ordinal), problems);
                     if (environment is not null) environments[entry.Name] = environment;
                 }
                 if (environments.Count == 0 && problems.Count == 0) problems.Add("environments: at least one environment is required");

@@ -11,7 +11,13 @@ namespace Foundry.Engine.Rest;
 internal static class AzureErrors
 {
     public static FoundryEngineException From(Response response, FailureContext context, Exception? inner = null) =>
-        AzureErrorTranslator.Translate(Read(response.Status, response.Content?.ToString(), RequestId(response)), context, inner);
+        AzureErrorTranslator.Translate(Read(response.Status, response.Content?.ToString(), RequestId(response)), context, inner, RetryAfter(response));
+
+    private static TimeSpan? RetryAfter(Response response) =>
+        response.Headers.TryGetValue("Retry-After", out var value) &&
+        int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     public static FoundryEngineException From(RequestFailedException exception, FailureContext context)
     {

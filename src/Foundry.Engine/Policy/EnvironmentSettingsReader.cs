@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Foundry.Engine.Policy;
 
 /// <summary>Validates one environment's settings (defaults already merged in), collecting every problem with its path.</summary>
-internal static class EnvironmentReader
+internal static class EnvironmentSettingsReader
 {
     public static EnvironmentPolicy? Read(IReadOnlyDictionary<string, JsonElement> settings, string path, bool ephemeralByDefault, List<string> problems)
     {

@@ -1,0 +1,167 @@
+using Azure;
+using Azure.Core;
+using Foundry.Engine.Environments;
+using Foundry.Engine.Errors;
+using Foundry.Engine.Graph;
+using Foundry.Engine.Rest;
+
+namespace Foundry.Engine.Cleanup;
+
+/// <summary>
+/// Deletes managed resources in dependency waves, in parallel up to the throttle limit, each with its own bounded
+/// retries. Resource Graph can serve stale rows, so every resource is re-read from Resource Manager first and only
+/// deleted if it still carries the foundry-managed tag. NotFound counts as deleted; conflicts, locks, throttling and
+/// 5xx are retried with exponential backoff (Retry-After wins); anything else fails that resource at once.
+/// </summary>
+public sealed class ManagedResourceCleaner
+{
+    private readonly EngineServices services;
+
+    internal ManagedResourceCleaner(EngineServices services) => this.services = services;
+
+    /// <summary>Deletes <paramref name="resourceIds"/>; each result goes to <paramref name="onResult"/> (from any thread) as it finishes.</summary>
+    public async Task<CleanupReport> DeleteAsync(IReadOnlyList<string> resourceIds, CleanupOptions options, string? environment, string? runId,
+        Action<ResourceDeletion> onResult, IEngineReporter reporter, CancellationToken cancellationToken)
+    {
+        if (options.ThrottleLimit < 1) throw new ArgumentOutOfRangeException(nameof(options), "ThrottleLimit must be at least 1.");
+        if (options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1.");
+        var results = new System.Collections.Concurrent.ConcurrentBag<ResourceDeletion>();
+        var done = 0;
+        foreach (var wave in DeletionOrder.Waves(resourceIds))
+        {
+            using var gate = new SemaphoreSlim(options.ThrottleLimit);
+            await Task.WhenAll(wave.Select(async id =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var result = await DeleteOneAsync(id, options, cancellationToken).ConfigureAwait(false);
+                    results.Add(result);
+                    onResult(result);
+                    reporter.Progress("Deleting managed resources", $"{Interlocked.Increment(ref done)} of {resourceIds.Count} done");
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ConfigureAwait(false);
+        }
+
+        var list = results.ToList();
+        var remaining = await RemainingAsync(list.Where(r => r.Status != "skipped").Select(r => r.ResourceId).ToList(), cancellationToken).ConfigureAwait(false);
+        var status = list.Any(r => r.Status == "failed") ? "PartialFailure" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
+        return new CleanupReport(environment, runId, status, resourceIds.Count, list.Count(r => r.Status == "deleted"), list, remaining);
+    }
+
+    private async Task<ResourceDeletion> DeleteOneAsync(string id, CleanupOptions options, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.PerResourceTimeout);
+        var type = TypeOf(id);
+        var attempts = 0;
+        try
+        {
+            var resource = services.Arm.GetGenericResource(new ResourceIdentifier(id));
+            Azure.ResourceManager.Resources.GenericResourceData data;
+            try
+            {
+                data = (await resource.GetAsync(timeout.Token).ConfigureAwait(false)).Value.Data;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return new ResourceDeletion(id, type, "deleted", 0, "already gone", DateTimeOffset.UtcNow);
+            }
+            catch (RequestFailedException e)
+            {
+                throw AzureErrors.From(e, new FailureContext("re-read the resource before deleting it", id));
+            }
+            if (!data.Tags.TryGetValue(ManagedResourceQuery.ManagedTag, out var managed) || !managed.Equals("true", StringComparison.OrdinalIgnoreCase))
+            {
+                return new ResourceDeletion(id, type, "skipped", 0, "Resource Manager shows no foundry-managed tag: not Foundry's to delete (the Resource Graph row was stale).", null);
+            }
+            while (true)
+            {
+                attempts++;
+                try
+                {
+                    var operation = await resource.DeleteAsync(WaitUntil.Started, timeout.Token).ConfigureAwait(false);
+                    await new EngineOperation(operation, id, new FailureContext("delete the resource", id), services.Timings.PollingInterval).WaitAsync(timeout.Token).ConfigureAwait(false);
+                    break;
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    break;
+                }
+                catch (Exception e) when (e is RequestFailedException or FoundryEngineException)
+                {
+                    var failure = e as FoundryEngineException ?? AzureErrors.From((RequestFailedException)e, new FailureContext("delete the resource", id));
+                    if (failure.Kind == FailureKind.NotFound) break;
+                    if (!Retryable(failure) || attempts >= options.MaxAttempts)
+                    {
+                        return new ResourceDeletion(id, type, "failed", attempts, $"{failure.ErrorId}{(failure.ErrorCode is null ? "" : $" ({failure.ErrorCode})")}: {failure.Message}", null);
+                    }
+                    var backoff = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.FirstBackoff.Ticks * (1L << Math.Min(attempts - 1, 20))));
+                    if (failure.RetryAfter is { } retryAfter && retryAfter > backoff) backoff = retryAfter;
+                    await Task.Delay(backoff, timeout.Token).ConfigureAwait(false);
+                }
+            }
+            if (options.Purge) await PurgeAsync(id, data, timeout.Token).ConfigureAwait(false);
+            return new ResourceDeletion(id, type, "deleted", attempts, null, DateTimeOffset.UtcNow);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ResourceDeletion(id, type, "failed", attempts, $"Timed out after {options.PerResourceTimeout.TotalSeconds:0} s.", null);
+        }
+        catch (FoundryEngineException e)
+        {
+            return new ResourceDeletion(id, type, "failed", attempts, $"{e.ErrorId}: {e.Message}", null);
+        }
+    }
+
+    private async Task PurgeAsync(string id, Azure.ResourceManager.Resources.GenericResourceData data, CancellationToken cancellationToken)
+    {
+        var resourceId = new ResourceIdentifier(id);
+        var location = data.Location.Name;
+        if (resourceId.ResourceType.ToString().Equals("Microsoft.CognitiveServices/accounts", StringComparison.OrdinalIgnoreCase))
+        {
+            var purge = await services.Accounts.StartPurgeAsync(resourceId.SubscriptionId!, location, resourceId.ResourceGroupName!, resourceId.Name, cancellationToken).ConfigureAwait(false);
+            if (purge is not null) await purge.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (resourceId.ResourceType.ToString().Equals("Microsoft.KeyVault/vaults", StringComparison.OrdinalIgnoreCase))
+        {
+            await services.Vaults.PurgeDeletedAsync(resourceId.SubscriptionId!, location, resourceId.Name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Conflicts (a parent with children, another operation), locks, throttling, server errors and timeouts are worth another try.</summary>
+    private static bool Retryable(FoundryEngineException e) =>
+        e.Status is 409 or 423 or 429 or >= 500 || e.Kind is FailureKind.Throttled or FailureKind.ServiceUnavailable or FailureKind.Network or FailureKind.Timeout;
+
+    /// <summary>The resources that should be gone but still exist on Resource Manager (skipped ones are not ours and do not count).</summary>
+    private async Task<List<GraphResource>> RemainingAsync(IReadOnlyList<string> requested, CancellationToken cancellationToken)
+    {
+        var remaining = new List<GraphResource>();
+        foreach (var id in requested.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (await services.Probe.ExistsAsync(id, cancellationToken).ConfigureAwait(false))
+            {
+                var resourceId = new ResourceIdentifier(id);
+                remaining.Add(new GraphResource(id, resourceId.Name, resourceId.ResourceType.ToString(), resourceId.ResourceGroupName, null, resourceId.SubscriptionId ?? "",
+                    new Dictionary<string, string>()));
+            }
+        }
+        return remaining;
+    }
+
+    private static string TypeOf(string id)
+    {
+        try
+        {
+            return new ResourceIdentifier(id).ResourceType.ToString();
+        }
+        catch (FormatException)
+        {
+            return "unknown";
+        }
+    }
+}
