@@ -1,3 +1,8 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Foundry.Emulator.Arm;
+using Foundry.Emulator.Control;
 using Foundry.Emulator.Hosting;
 using Foundry.Emulator.Routing;
 using Foundry.Emulator.State;
@@ -7,7 +12,239 @@ namespace Foundry.Emulator.CognitiveServices;
 /// <summary>Microsoft.CognitiveServices accounts, deployments, keys, soft delete, quota and models.</summary>
 internal sealed class CognitiveServicesArea : IEmulatorArea
 {
+    public const string AccountType = "Microsoft.CognitiveServices/accounts";
+    public const string DeploymentType = "Microsoft.CognitiveServices/accounts/deployments";
+    private const string Provider = "Microsoft.CognitiveServices";
+    private const string Sub = "/subscriptions/(?<sub>[^/]+)";
+    private const string Account = Sub + "/resourcegroups/(?<rg>[^/]+)/providers/Microsoft.CognitiveServices/accounts/(?<name>[^/]+)";
+    private static readonly Regex AccountName = new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$", RegexOptions.Compiled);
+    private static readonly Regex Subdomain = new("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$", RegexOptions.Compiled);
+
     public void Register(RouteTable routes, LocalCloud cloud)
     {
+        var accounts = new RouteOptions { ApiVersionOf = AccountType };
+        var reads = new RouteOptions { ApiVersionOf = AccountType, ReadOnly = true };
+        routes.Map(ServiceKind.Management, "PUT", Account, PutAccount, accounts);
+        routes.Map(ServiceKind.Management, "GET", Account, c => EmulatorResponse.Json(200, Require(c).ToJson()).WithHeader("ETag", Require(c).Etag), accounts);
+        routes.Map(ServiceKind.Management, "PATCH", Account, PatchAccount, accounts);
+        routes.Map(ServiceKind.Management, "DELETE", Account, DeleteAccount, accounts);
+        routes.Map(ServiceKind.Management, "GET", Sub + "/resourcegroups/(?<rg>[^/]+)/providers/Microsoft.CognitiveServices/accounts", c =>
+        {
+            Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
+            return Arm.Arm.Page(c, Accounts(c).Where(a => string.Equals(a.ResourceGroup, c["rg"], StringComparison.OrdinalIgnoreCase)).Select(a => (JsonNode)a.ToJson()));
+        }, accounts);
+        routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/accounts", c =>
+        {
+            Arm.Arm.RequireSubscription(c, c["sub"]);
+            return Arm.Arm.Page(c, Accounts(c).Select(a => (JsonNode)a.ToJson()));
+        }, accounts);
+        routes.Map(ServiceKind.Management, "POST", Account + "/listKeys", c => Keys(c, Require(c)), reads);
+        routes.Map(ServiceKind.Management, "POST", Account + "/regenerateKey", RegenerateKey, accounts);
+        routes.Map(ServiceKind.Management, "GET", Account + "/models", c => EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(Require(c).Location!) }), accounts);
+        routes.Map(ServiceKind.Management, "GET", Account + "/usages", c =>
+        {
+            var account = Require(c);
+            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Usages(c.State, account.SubscriptionId, account.Location!) });
+        }, accounts);
+        routes.Map(ServiceKind.Management, "GET", Account + "/skus", c =>
+        {
+            Require(c);
+            return EmulatorResponse.Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["resourceType"] = AccountType, ["sku"] = new JsonObject { ["name"] = "S0", ["tier"] = "Standard" } }) });
+        }, accounts);
+        routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/usages", c =>
+        {
+            Arm.Arm.RequireSubscription(c, c["sub"]);
+            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Usages(c.State, c["sub"], c["loc"].ToLowerInvariant()) });
+        }, accounts);
+        routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/models", c =>
+        {
+            Arm.Arm.RequireSubscription(c, c["sub"]);
+            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(c["loc"].ToLowerInvariant()) });
+        }, accounts);
+        routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
+        SoftDelete.Register(routes, cloud);
+        Deployments.Register(routes, cloud);
+
+        cloud.OnOperationComplete("accounts.create", (c, operation) =>
+        {
+            if (c.State.Find(operation.ResourceId) is { } account)
+            {
+                account.ProvisioningState = "Succeeded";
+                account.Touch(c.Now);
+            }
+        });
+        cloud.OnDelete(AccountType, SoftDelete.OnAccountDeleted);
     }
+
+    internal static IEnumerable<ArmResource> Accounts(RequestContext c) =>
+        c.State.Resources.Values.Where(r => r.Type == AccountType && r.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
+
+    internal static string IdOf(RequestContext c) => ResourceIds.Resource(c["sub"], c["rg"], AccountType, c["name"]);
+
+    internal static ArmResource Require(RequestContext c)
+    {
+        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
+        return c.State.Find(IdOf(c)) ?? throw RequestContext.Fail(AzureError.ResourceNotFound(IdOf(c)));
+    }
+
+    private static EmulatorResponse PutAccount(RequestContext c)
+    {
+        var name = c["name"];
+        if (!AccountName.IsMatch(name))
+        {
+            return AzureError.Arm(400, "InvalidResourceName", $"Resource name '{name}' is invalid. The name can contain alphanumeric characters, '_', '.' and '-' only, must start with an alphanumeric character and be 2 to 64 characters long.");
+        }
+        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
+        var body = c.RequireObject();
+        var id = IdOf(c);
+        var properties = body["properties"] as JsonObject ?? new JsonObject();
+        var subdomain = properties["customSubDomainName"]?.GetValue<string>();
+        var existing = c.State.Find(id);
+        if (existing is not null) return UpdateAccount(c, existing, body, subdomain);
+
+        var location = Arm.Arm.RequireLocation(body, AccountType);
+        var kind = body["kind"]?.GetValue<string>();
+        if (string.IsNullOrWhiteSpace(kind)) return AzureError.Arm(400, "InvalidKind", "The kind property is required.");
+        if (body["sku"]?["name"]?.GetValue<string>() is not { Length: > 0 } skuName) return AzureError.Arm(400, "InvalidSku", "The sku property is required.");
+
+        if (c.State.DeletedAccounts.TryGetValue(EmulatorState.Key(id), out var deleted))
+        {
+            if (properties["restore"]?.GetValue<bool>() != true)
+            {
+                return AzureError.Arm(409, "FlagMustBeSetForRestore",
+                    $"An existing resource with ID '{id}' has been soft-deleted. To restore the resource, you must specify 'restore' to be 'true' in the property. If you don't want to restore existing resource, please purge it first.");
+            }
+            return SoftDelete.Restore(c, deleted);
+        }
+        if (subdomain is not null)
+        {
+            if (!Subdomain.IsMatch(subdomain))
+            {
+                return AzureError.Arm(400, "InvalidCustomSubDomainName", $"The custom subdomain name '{subdomain}' is invalid: use 2–64 letters, digits and hyphens, not starting or ending with a hyphen.");
+            }
+            if (SubdomainTaken(c.State, subdomain, id)) return SubdomainInUse(subdomain);
+        }
+
+        var account = Arm.Arm.NewResource(c, id, name, AccountType, c["sub"], c["rg"]);
+        account.Location = location;
+        account.Kind = kind;
+        account.Sku = new JsonObject { ["name"] = skuName };
+        account.Tags = Arm.Arm.ParseTags(body["tags"]);
+        account.Identity = Identity(c, body["identity"]);
+        properties.Remove("restore");
+        account.Properties = properties.DeepClone().AsObject();
+        var endpoint = Endpoint(c, kind, subdomain, location);
+        account.Properties["endpoint"] = endpoint;
+        account.Properties["endpoints"] = new JsonObject { [kind == "OpenAI" ? "OpenAI Language Model Instance API" : "Azure AI Model Inference API"] = endpoint };
+        account.Properties["internalId"] = Guid.NewGuid().ToString("n");
+        account.Properties["dateCreated"] = c.Now.UtcDateTime.ToString("o");
+        account.Properties["callRateLimit"] = new JsonObject { ["rules"] = new JsonArray(new JsonObject { ["key"] = "openai", ["renewalPeriod"] = 1, ["count"] = 30, ["matchPatterns"] = new JsonArray(new JsonObject { ["path"] = "openai/*", ["method"] = "*" }) }) };
+        account.Properties["isMigrated"] = false;
+        account.Properties["privateEndpointConnections"] = new JsonArray();
+        account.Properties["publicNetworkAccess"] = properties["publicNetworkAccess"]?.GetValue<string>() ?? "Enabled";
+        account.Properties["capabilities"] = new JsonArray(new JsonObject { ["name"] = "VirtualNetworks" }, new JsonObject { ["name"] = "CustomerManagedKey" });
+        account.ProvisioningState = "Creating";
+        c.State.Put(account);
+        c.State.AccountKeys[EmulatorState.Key(id)] = new AccountKeys { Key1 = NewKey(), Key2 = NewKey() };
+        var operation = c.Cloud.StartOperation(c["sub"], Provider, location, id, "accounts.create", $"{AccountType}:create", "Creating");
+        // Real account creation answers 201 Creating with a lower-case azure-asyncoperation header and no Retry-After.
+        return EmulatorResponse.Json(201, account.ToJson()).WithHeader("azure-asyncoperation", Arm.Arm.AsyncOperationUrl(c, operation)).WithHeader("ETag", account.Etag);
+    }
+
+    private static EmulatorResponse UpdateAccount(RequestContext c, ArmResource account, JsonObject body, string? subdomain)
+    {
+        var current = account.Properties["customSubDomainName"]?.GetValue<string>();
+        if (subdomain is not null && current is not null && !subdomain.Equals(current, StringComparison.OrdinalIgnoreCase))
+        {
+            return AzureError.Arm(400, "CustomSubDomainNameNotChangeable", $"The custom subdomain name of an existing resource cannot be changed (it is '{current}').");
+        }
+        if (account.ProvisioningState is "Creating") return Conflict(account.Id);
+        if (body.ContainsKey("tags")) account.Tags = Arm.Arm.ParseTags(body["tags"]);
+        if (body["sku"]?["name"]?.GetValue<string>() is { Length: > 0 } sku) account.Sku = new JsonObject { ["name"] = sku };
+        if (body["properties"]?["publicNetworkAccess"]?.GetValue<string>() is { } access) account.Properties["publicNetworkAccess"] = access;
+        if (body["properties"]?["disableLocalAuth"] is JsonValue disable) account.Properties["disableLocalAuth"] = disable.GetValue<bool>();
+        account.Touch(c.Now);
+        return EmulatorResponse.Json(200, account.ToJson()).WithHeader("ETag", account.Etag);
+    }
+
+    private static EmulatorResponse PatchAccount(RequestContext c)
+    {
+        var account = Require(c);
+        var body = c.RequireObject();
+        return UpdateAccount(c, account, body, body["properties"]?["customSubDomainName"]?.GetValue<string>());
+    }
+
+    private static EmulatorResponse DeleteAccount(RequestContext c)
+    {
+        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
+        var account = c.State.Find(IdOf(c));
+        if (account is null) return EmulatorResponse.Empty(204);
+        if (Deployments.Busy(c, account.Id) && account.ProvisioningState != "Creating") return Conflict(account.Id);
+        c.Cloud.DeleteResource(account);
+        // Real deletes answer 200 with an empty body, synchronously.
+        return EmulatorResponse.Empty(200);
+    }
+
+    private static EmulatorResponse Keys(RequestContext c, ArmResource account)
+    {
+        if (account.Properties["disableLocalAuth"]?.GetValue<bool>() == true)
+        {
+            // [unverified] code: Azure refuses key listing when local auth is disabled.
+            return AzureError.Arm(400, "BadRequest", "Failed to list key. disableLocalAuth is set to be true");
+        }
+        var keys = c.State.AccountKeys[EmulatorState.Key(account.Id)];
+        return EmulatorResponse.Json(200, new JsonObject { ["key1"] = keys.Key1, ["key2"] = keys.Key2 });
+    }
+
+    private static EmulatorResponse RegenerateKey(RequestContext c)
+    {
+        var account = Require(c);
+        var keyName = c.RequireObject()["keyName"]?.GetValue<string>();
+        var keys = c.State.AccountKeys[EmulatorState.Key(account.Id)];
+        if ("Key1".Equals(keyName, StringComparison.OrdinalIgnoreCase)) keys.Key1 = NewKey();
+        else if ("Key2".Equals(keyName, StringComparison.OrdinalIgnoreCase)) keys.Key2 = NewKey();
+        else return AzureError.Arm(400, "InvalidRequestContent", $"The value '{keyName}' is not valid for keyName. Allowed values: Key1, Key2.");
+        return Keys(c, account);
+    }
+
+    private static EmulatorResponse CheckDomain(RequestContext c)
+    {
+        Arm.Arm.RequireSubscription(c, c["sub"]);
+        var body = c.RequireObject();
+        var name = body["subdomainName"]?.GetValue<string>() ?? "";
+        var taken = SubdomainTaken(c.State, name, null);
+        return EmulatorResponse.Json(200, new JsonObject
+        {
+            ["isSubdomainAvailable"] = !taken,
+            ["reason"] = taken ? $"Sub domain name '{name}' is not valid or already in use." : null,
+            ["subdomainName"] = name,
+            ["type"] = body["type"]?.GetValue<string>() ?? AccountType,
+        });
+    }
+
+    internal static bool SubdomainTaken(EmulatorState state, string subdomain, string? exceptId) =>
+        state.Resources.Values.Where(r => r.Type == AccountType).Concat(state.DeletedAccounts.Values.Select(d => d.Account))
+            .Any(a => !a.Id.Equals(exceptId, StringComparison.OrdinalIgnoreCase) &&
+                      string.Equals(a.Properties["customSubDomainName"]?.GetValue<string>(), subdomain, StringComparison.OrdinalIgnoreCase));
+
+    // [unverified] code and wording for a custom subdomain held by another (or a soft-deleted) account.
+    internal static EmulatorResponse SubdomainInUse(string subdomain) =>
+        AzureError.Arm(409, "CustomDomainInUse", $"The custom domain name '{subdomain}' is already in use by another resource. Please choose a different name, or purge the soft-deleted resource that holds it.");
+
+    internal static EmulatorResponse Conflict(string accountId) =>
+        AzureError.Arm(409, "RequestConflict", $"Another operation is being performed on the parent resource '{accountId}'. Please try again later.");
+
+    private static JsonObject? Identity(RequestContext c, JsonNode? requested)
+    {
+        var type = requested?["type"]?.GetValue<string>();
+        if (type is null || type == "None") return null;
+        return new JsonObject { ["principalId"] = Guid.NewGuid().ToString(), ["tenantId"] = c.State.TenantId, ["type"] = type, ["userAssignedIdentities"] = new JsonObject() };
+    }
+
+    private static string Endpoint(RequestContext c, string kind, string? subdomain, string location) =>
+        subdomain is null ? $"https://{location}.api.cognitive.localhost:{c.Port}/"
+        : kind == "OpenAI" ? $"https://{subdomain.ToLowerInvariant()}.openai.localhost:{c.Port}/"
+        : $"https://{subdomain.ToLowerInvariant()}.cognitiveservices.localhost:{c.Port}/";
+
+    internal static string NewKey() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 }

@@ -33,6 +33,8 @@ public sealed class DeletedAccount
 {
     public required ArmResource Account { get; set; }
     public required AccountKeys Keys { get; set; }
+    /// <summary>Its deployments: a soft-deleted account keeps consuming their quota until purged.</summary>
+    public List<ArmResource> Deployments { get; set; } = new();
     public DateTimeOffset DeletionDate { get; set; }
     public DateTimeOffset ScheduledPurgeDate { get; set; }
 }
@@ -76,7 +78,12 @@ public sealed class ResolvedReference
     public required string Status { get; set; }
     public string? VaultName { get; set; }
     public string? SecretName { get; set; }
+    /// <summary>The version the reference names (null for a versionless reference).</summary>
     public string? SecretVersion { get; set; }
+    /// <summary>The version the app actually resolved.</summary>
+    public string? ActiveVersion { get; set; }
+    public string? Reference { get; set; }
+    public string? Details { get; set; }
     /// <summary>The value the app uses; never served by any endpoint but the simulated app client.</summary>
     public string? Value { get; set; }
     public DateTimeOffset ResolvedAt { get; set; }

@@ -78,12 +78,13 @@ public sealed class LocalCloud
     /// </summary>
     public void DeleteResource(ArmResource resource)
     {
+        // The parent's hook runs first, while its children still exist (a soft-deleted account keeps its deployments).
+        if (deleteHooks.TryGetValue(resource.Type, out var hook)) hook(this, resource);
         foreach (var child in State.Descendants(resource.Id).OrderByDescending(r => r.Id.Length))
         {
             if (deleteHooks.TryGetValue(child.Type, out var childHook)) childHook(this, child);
             State.Resources.Remove(EmulatorState.Key(child.Id));
         }
-        if (deleteHooks.TryGetValue(resource.Type, out var hook)) hook(this, resource);
         State.Resources.Remove(EmulatorState.Key(resource.Id));
     }
 

@@ -92,9 +92,11 @@ public sealed class KeyRotator
                         () => refresher.RefreshUntilResolvedAsync(siteId, app.KeySetting, written.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
                     return (app.Name, Confirmed: true);
                 }
-                catch (FoundryEngineException e) when (e.ErrorId == ReferenceRefresher.ReferenceNotResolved)
+                catch (FoundryEngineException e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    reporter.Warning(e.Message);
+                    // The new key is already live and the old one still works: an app that cannot refresh now is
+                    // reported pending (and blocks the next rotation through the guard) rather than failing the rotation.
+                    reporter.Warning($"{app.Name} has not picked up secret version {written.Version}: {e.Message}");
                     return (app.Name, Confirmed: false);
                 }
             })).ConfigureAwait(false);

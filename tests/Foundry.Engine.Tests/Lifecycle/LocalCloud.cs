@@ -152,13 +152,13 @@ public sealed class LocalCloud : IAsyncLifetime
     public int Mark => Host.Cloud.Log.All.Count;
 
     /// <summary>A view of the state for before/after comparisons (ids, tags, settings, secret versions).</summary>
-    public string Snapshot(Func<Foundry.Emulator.State.ArmResource, bool> filter)
+    public string Snapshot(Func<string, bool> include)
     {
         lock (Host.Cloud.Sync)
         {
             var state = Host.Cloud.State;
             var node = new JsonObject();
-            foreach (var resource in state.Resources.Values.Where(filter).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase))
+            foreach (var resource in state.Resources.Values.Where(r => include(r.Id)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase))
             {
                 node[resource.Id.ToLowerInvariant()] = new JsonObject
                 {
@@ -167,7 +167,7 @@ public sealed class LocalCloud : IAsyncLifetime
                     ["settings"] = state.AppSettings.TryGetValue(resource.Id.ToLowerInvariant(), out var settings) ? Foundry.Emulator.State.ArmResource.TagsJson(settings) : null,
                 };
             }
-            foreach (var (vault, content) in state.Vaults.OrderBy(v => v.Key))
+            foreach (var (vault, content) in state.Vaults.Where(v => include(v.Key)).OrderBy(v => v.Key))
             {
                 foreach (var (name, secret) in content.Secrets) node[$"{vault}/{name}"] = string.Join(",", secret.Versions.Select(v => v.Version)) + (secret.IsDeleted ? " deleted" : "");
             }

@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Foundry.Emulator.ResourceGraph;
+
+/// <summary>A KQL parse error with the position Resource Graph reports (line, character, token).</summary>
+public sealed class KqlParseException(string message, int position, string token) : Exception(message)
+{
+    public int Position { get; } = position;
+    public string Token { get; } = token;
+}
+
+/// <summary>
+/// The KQL subset Foundry and its users send to Resource Graph: a table (Resources, ResourceContainers), then
+/// | where (==, =~, !=, !~, has, contains, startswith, in, in~, !in, !in~, and, or, not, parentheses, isempty,
+/// isnotempty, tostring, tolower), | project (with renames), | order by … asc|desc, | limit / take n.
+/// </summary>
+public sealed class KqlQuery
+{
+    private readonly List<Func<IEnumerable<JsonObject>, IEnumerable<JsonObject>>> stages = new();
+
+    public string Table { get; private set; } = "Resources";
+    public IReadOnlyList<string>? Projection { get; private set; }
+
+    public static KqlQuery Parse(string text)
+    {
+        var query = new KqlQuery();
+        var p = new Parser(Tokenizer.Tokenize(text));
+        var table = p.Ident();
+        if (!table.Equals("Resources", StringComparison.OrdinalIgnoreCase) && !table.Equals("ResourceContainers", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new KqlParseException($"Unknown table '{table}'.", 0, table);
+        }
+        query.Table = table;
+        while (p.TryTake("|"))
+        {
+            var op = p.Ident().ToLowerInvariant();
+            switch (op)
+            {
+                case "where":
+                    var predicate = p.Expression();
+                    query.stages.Add(rows => rows.Where(r => Truthy(predicate(r))));
+                    break;
+                case "project":
+                    var columns = new List<(string Name, Func<JsonObject, JsonNode?> Value)>();
+                    do
+                    {
+                        var name = p.Ident();
+                        if (p.TryTake("=")) columns.Add((name, p.Operand()));
+                        else columns.Add((name, p.PathFrom(name)));
+                    }
+                    while (p.TryTake(","));
+                    query.Projection = columns.Select(c => c.Name).ToList();
+                    query.stages.Add(rows => rows.Select(r =>
+                    {
+                        var o = new JsonObject();
+                        foreach (var (name, value) in columns) o[name] = value(r)?.DeepClone();
+                        return o;
+                    }));
+                    break;
+                case "order":
+                case "sort":
+                    p.ExpectIdent("by");
+                    var key = p.Operand();
+                    var descending = !p.TryTakeIdent("asc") && (p.TryTakeIdent("desc") || true);
+                    query.stages.Add(rows => descending
+                        ? rows.OrderByDescending(r => Text(key(r)), StringComparer.OrdinalIgnoreCase)
+                        : rows.OrderBy(r => Text(key(r)), StringComparer.OrdinalIgnoreCase));
+                    break;
+                case "limit":
+                case "take":
+                    var count = p.Number();
+                    query.stages.Add(rows => rows.Take(count));
+                    break;
+                default:
+                    throw new KqlParseException($"Unsupported operator '{op}'.", p.Position, op);
+            }
+        }
+        p.End();
+        return query;
+    }
+
+    public IEnumerable<JsonObject> Run(IEnumerable<JsonObject> rows) => stages.Aggregate(rows, (current, stage) => stage(current));
+
+    internal static bool Truthy(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+
+    internal static string Text(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => node.ToJsonString(),
+    };
+
+    private sealed class Parser(List<Tokenizer.Token> tokens)
+    {
+        private int index;
+
+        public int Position => index < tokens.Count ? tokens[index].Position : tokens.Count == 0 ? 0 : tokens[^1].Position + tokens[^1].Text.Length;
+
+        private Tokenizer.Token? Peek => index < tokens.Count ? tokens[index] : null;
+
+        public bool TryTake(string symbol)
+        {
+            if (Peek is { Kind: Tokenizer.Kind.Symbol } t && t.Text == symbol)
+            {
+                index++;
+                return true;
+            }
+            return false;
+        }
+
+        public bool TryTakeIdent(string word)
+        {
+            if (Peek is { Kind: Tokenizer.Kind.Ident } t && t.Text.Equals(word, StringComparison.OrdinalIgnoreCase))
+            {
+                index++;
+                return true;
+            }
+            return false;
+        }
+
+        public void ExpectIdent(string word)
+        {
+            if (!TryTakeIdent(word)) throw Fail($"Expected '{word}'.");
+        }
+
+        public string Ident()
+        {
+            if (Peek is { Kind: Tokenizer.Kind.Ident } t)
+            {
+                index++;
+                return t.Text;
+            }
+            throw Fail("Expected a name.");
+        }
+
+        public int Number()
+        {
+            if (Peek is { Kind: Tokenizer.Kind.Number } t)
+            {
+                index++;
+                return int.Parse(t.Text, CultureInfo.InvariantCulture);
+            }
+            throw Fail("Expected a number.");
+        }
+
+        public void End()
+        {
+            if (Peek is not null) throw Fail("Unexpected text.");
+        }
+
+        private KqlParseException Fail(string message) => new(message, Position, Peek?.Text ?? "<EOF>");
+
+        public Func<JsonObject, JsonNode?> Expression()
+        {
+            var left = And();
+            while (TryTakeIdent("or"))
+            {
+                var (l, r) = (left, And());
+                left = row => Truthy(l(row)) || Truthy(r(row));
+            }
+            return left;
+        }
+
+        private Func<JsonObject, JsonNode?> And()
+        {
+            var left = Unary();
+            while (TryTakeIdent("and"))
+            {
+                var (l, r) = (left, Unary());
+                left = row => Truthy(l(row)) && Truthy(r(row));
+            }
+            return left;
+        }
+
+        private Func<JsonObject, JsonNode?> Unary()
+        {
+            if (TryTakeIdent("not"))
+            {
+                var inner = Unary();
+                return row => !Truthy(inner(row));
+            }
+            if (TryTake("("))
+            {
+                var inner = Expression();
+                if (!TryTake(")")) throw Fail("Expected ')'.");
+                return inner;
+            }
+            return Comparison();
+        }
+
+        private Func<JsonObject, JsonNode?> Comparison()
+        {
+            var left = Operand();
+            var op = Peek switch
+            {
+                { Kind: Tokenizer.Kind.Symbol, Text: "==" or "=~" or "!=" or "!~" or "!in" or "!in~" } t => t.Text,
+                { Kind: Tokenizer.Kind.Ident } t when t.Text.ToLowerInvariant() is "has" or "contains" or "startswith" or "endswith" or "in" or "in~" or "!has" => t.Text.ToLowerInvariant(),
+                _ => null,
+            };
+            if (op is null) return left;
+            index++;
+            if (op is "in" or "in~" or "!in" or "!in~")
+            {
+                if (!TryTake("(")) throw Fail("Expected '('.");
+                var items = new List<Func<JsonObject, JsonNode?>> { Operand() };
+                while (TryTake(",")) items.Add(Operand());
+                if (!TryTake(")")) throw Fail("Expected ')'.");
+                var comparison = op.EndsWith("~", StringComparison.Ordinal) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+                var negate = op.StartsWith("!", StringComparison.Ordinal);
+                return row => JsonValue.Create(negate ^ items.Any(i => string.Equals(Text(left(row)), Text(i(row)), comparison)));
+            }
+            var right = Operand();
+            return op switch
+            {
+                "==" => row => JsonValue.Create(string.Equals(Text(left(row)), Text(right(row)), StringComparison.Ordinal)),
+                "=~" => row => JsonValue.Create(string.Equals(Text(left(row)), Text(right(row)), StringComparison.OrdinalIgnoreCase)),
+                "!=" => row => JsonValue.Create(!string.Equals(Text(left(row)), Text(right(row)), StringComparison.Ordinal)),
+                "!~" => row => JsonValue.Create(!string.Equals(Text(left(row)), Text(right(row)), StringComparison.OrdinalIgnoreCase)),
+                "has" or "contains" => row => JsonValue.Create(Text(left(row)).Contains(Text(right(row)), StringComparison.OrdinalIgnoreCase)),
+                "!has" => row => JsonValue.Create(!Text(left(row)).Contains(Text(right(row)), StringComparison.OrdinalIgnoreCase)),
+                "startswith" => row => JsonValue.Create(Text(left(row)).StartsWith(Text(right(row)), StringComparison.OrdinalIgnoreCase)),
+                _ => row => JsonValue.Create(Text(left(row)).EndsWith(Text(right(row)), StringComparison.OrdinalIgnoreCase)),
+            };
+        }
+
+        public Func<JsonObject, JsonNode?> Operand()
+        {
+            var token = Peek ?? throw Fail("Expected a value.");
+            if (token.Kind == Tokenizer.Kind.String)
+            {
+                index++;
+                return _ => JsonValue.Create(token.Text);
+            }
+            if (token.Kind == Tokenizer.Kind.Number)
+            {
+                index++;
+                var number = double.Parse(token.Text, CultureInfo.InvariantCulture);
+                return _ => JsonValue.Create(number);
+            }
+            var name = Ident();
+            if (TryTake("("))
+            {
+                var argument = Operand();
+                if (!TryTake(")")) throw Fail("Expected ')'.");
+                return name.ToLowerInvariant() switch
+                {
+                    "tostring" => row => JsonValue.Create(Text(argument(row))),
+                    "tolower" => row => JsonValue.Create(Text(argument(row)).ToLowerInvariant()),
+                    "isempty" => row => JsonValue.Create(Text(argument(row)).Length == 0),
+                    "isnotempty" => row => JsonValue.Create(Text(argument(row)).Length > 0),
+                    _ => throw new KqlParseException($"Unknown function '{name}'.", token.Position, name),
+                };
+            }
+            return PathFrom(name);
+        }
+
+        /// <summary>A column with optional .member and ['member'] steps (tags['foundry-env'], properties.provisioningState).</summary>
+        public Func<JsonObject, JsonNode?> PathFrom(string column)
+        {
+            var steps = new List<string>();
+            while (true)
+            {
+                if (TryTake("."))
+                {
+                    steps.Add(Ident());
+                }
+                else if (TryTake("["))
+                {
+                    var key = Peek is { Kind: Tokenizer.Kind.String } s ? s.Text : throw Fail("Expected a quoted member name.");
+                    index++;
+                    if (!TryTake("]")) throw Fail("Expected ']'.");
+                    steps.Add(key);
+                }
+                else
+                {
+                    break;
+                }
+            }
+            return row =>
+            {
+                JsonNode? node = row.FirstOrDefault(p => p.Key.Equals(column, StringComparison.OrdinalIgnoreCase)).Value;
+                foreach (var step in steps) node = node is JsonObject o ? o[step] : null;
+                return node;
+            };
+        }
+    }
+}
