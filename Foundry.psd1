@@ -9,8 +9,18 @@
     Description           = 'Stands up, rotates, tears down and cleans up Azure AI Foundry / Azure OpenAI environments.'
     PowerShellVersion     = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess      = @()
-    CmdletsToExport       = @()
+    FormatsToProcess      = @('Foundry.format.ps1xml')
+    CmdletsToExport       = @(
+        'Connect-Foundry'
+        'Get-FoundryConnection'
+        'New-FoundryEnvironment'
+        'Get-FoundryEnvironment'
+        'Invoke-FoundryKeyRotation'
+        'Remove-FoundryEnvironment'
+        'Get-FoundryManagedResource'
+        'Remove-FoundryManagedResource'
+        'Test-FoundryCleanup'
+    )
     FunctionsToExport     = @()
     AliasesToExport       = @()
     VariablesToExport     = @()

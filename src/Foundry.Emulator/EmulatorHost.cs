@@ -50,24 +50,53 @@ public sealed class EmulatorHost : IAsyncDisposable
         var routes = new RouteTable();
         foreach (var area in Areas()) area.Register(routes, cloud);
 
+        var previousPort = cloud.State.Port;
+        WebApplication app;
+        try
+        {
+            app = await ListenAsync(cloud, routes, certificate, options.Port != 0 ? options.Port : previousPort, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException) when (options.Port == 0 && previousPort != 0)
+        {
+            app = await ListenAsync(cloud, routes, certificate, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        lock (cloud.Sync)
+        {
+            if (previousPort != 0 && previousPort != port) StoredUrls.Rewrite(cloud.State, previousPort, port);
+            cloud.State.Port = port;
+            cloud.Save();
+        }
+        var host = new EmulatorHost(app, cloud, certificate, port);
+        if (options.ConnectionFile is not null) host.WriteConnectionFile(options.ConnectionFile);
+        return host;
+    }
+
+    private static async Task<WebApplication> ListenAsync(LocalCloud cloud, RouteTable routes, X509Certificate2 certificate, int port, CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate));
             kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
         });
         var app = builder.Build();
         var pipeline = new EmulatorPipeline(cloud, routes);
         app.Run(pipeline.InvokeAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        var host = new EmulatorHost(app, cloud, certificate, port);
-        if (options.ConnectionFile is not null) host.WriteConnectionFile(options.ConnectionFile);
-        return host;
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Where other processes find this emulator: endpoint, certificate thumbprint to pin, tenant, subscriptions.</summary>
@@ -76,6 +105,45 @@ public sealed class EmulatorHost : IAsyncDisposable
         var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+    }
+
+    /// <summary>
+    /// Makes sure a customer's Function App exists (with a system-assigned identity and one unrelated setting), so the
+    /// offline demo has an app to wire. Idempotent; returns whether it created anything.
+    /// </summary>
+    public bool EnsureFunctionApp(string subscriptionId, string resourceGroup, string name, string location)
+    {
+        lock (Cloud.Sync)
+        {
+            var state = Cloud.State;
+            var created = false;
+            var groupId = ResourceIds.ResourceGroupId(subscriptionId, resourceGroup);
+            if (state.Find(groupId) is null)
+            {
+                var group = new ArmResource { Id = groupId, Name = resourceGroup, Type = "Microsoft.Resources/resourceGroups", SubscriptionId = subscriptionId, ResourceGroup = resourceGroup, Location = location, CreatedAt = Cloud.Now, UpdatedAt = Cloud.Now };
+                group.ProvisioningState = "Succeeded";
+                state.Put(group);
+                created = true;
+            }
+            var siteId = ResourceIds.Resource(subscriptionId, resourceGroup, "Microsoft.Web/sites", name);
+            if (state.Find(siteId) is null)
+            {
+                var site = new ArmResource
+                {
+                    Id = siteId, Name = name, Type = "Microsoft.Web/sites", SubscriptionId = subscriptionId, ResourceGroup = resourceGroup, Location = location, Kind = "functionapp,linux",
+                    Identity = new System.Text.Json.Nodes.JsonObject { ["type"] = "SystemAssigned", ["tenantId"] = state.TenantId, ["principalId"] = Guid.NewGuid().ToString() },
+                    CreatedAt = Cloud.Now, UpdatedAt = Cloud.Now,
+                };
+                site.Properties["defaultHostName"] = $"{name.ToLowerInvariant()}.azurewebsites.localhost";
+                site.Properties["state"] = "Running";
+                site.ProvisioningState = "Succeeded";
+                state.Put(site);
+                state.AppSettings[EmulatorState.Key(siteId)] = new Dictionary<string, string> { ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated" };
+                created = true;
+            }
+            if (created) Cloud.Save();
+            return created;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -46,7 +46,16 @@ internal sealed class EngineServices
     public EngineTimings Timings { get; }
     /// <summary>The signed-in principal's object id (from the token), for data-plane role assignments.</summary>
     public Func<CancellationToken, Task<string>> CurrentPrincipal { get; }
-    public string TenantId { get; }
+    public string TenantId { get; private set; }
+
+    /// <summary>The tenant for new vaults: the configured one, else the subscription's.</summary>
+    public async Task<string> ResolveTenantAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(TenantId)) return TenantId;
+        var subscription = await Arm.GetSubscriptionResource(Azure.ResourceManager.Resources.SubscriptionResource.CreateResourceIdentifier(subscriptionId))
+            .GetAsync(cancellationToken).ConfigureAwait(false);
+        return TenantId = subscription.Value.Data.TenantId?.ToString() ?? "";
+    }
     public ResourceGroupOperations Groups { get; }
     public AccountOperations Accounts { get; }
     public DeploymentOperations Deployments { get; }

@@ -1,1 +1,3 @@
-return 0;
+using Foundry.Shell;
+
+return await ShellCommand.RunAsync(args);

@@ -10,6 +10,9 @@ namespace Foundry.Emulator.State;
 public sealed partial class EmulatorState
 {
     public string TenantId { get; set; } = EmulatorOptions.DefaultTenantId;
+
+    /// <summary>The port the cloud last listened on: host names in stored URLs carry it, so a restart reuses it.</summary>
+    public int Port { get; set; }
     public List<string> Subscriptions { get; set; } = new();
 
     /// <summary>Resources keyed by lower-cased id (ARM ids are case-insensitive).</summary>

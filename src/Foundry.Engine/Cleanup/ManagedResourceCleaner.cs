@@ -137,6 +137,24 @@ public sealed class ManagedResourceCleaner
     private static bool Retryable(FoundryEngineException e) =>
         e.Status is 409 or 423 or 429 or >= 500 || e.Kind is FailureKind.Throttled or FailureKind.ServiceUnavailable or FailureKind.Network or FailureKind.Timeout;
 
+    /// <summary>What still exists of the resources a query lists (each row re-checked on Resource Manager, which Resource Graph lags).</summary>
+    public async Task<CleanupReport> VerifyAsync(GraphQuery query, string? environment, string? runId, CancellationToken cancellationToken)
+    {
+        var remaining = new List<GraphResource>();
+        string? token = null;
+        do
+        {
+            var page = await services.Graph.QueryPageAsync(query, token, cancellationToken).ConfigureAwait(false);
+            foreach (var row in page.Items)
+            {
+                if (await services.Probe.ExistsAsync(row.ResourceId, cancellationToken).ConfigureAwait(false)) remaining.Add(row);
+            }
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return new CleanupReport(environment, runId, remaining.Count == 0 ? "Verified" : "VerificationFailed", remaining.Count, 0, Array.Empty<ResourceDeletion>(), remaining);
+    }
+
     /// <summary>The resources that should be gone but still exist on Resource Manager (skipped ones are not ours and do not count).</summary>
     private async Task<List<GraphResource>> RemainingAsync(IReadOnlyList<string> requested, CancellationToken cancellationToken)
     {

@@ -177,7 +177,8 @@ public sealed class EnvironmentProvisioner
                 await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.KeyVault/deletedVaults", name, "a soft-deleted vault holds the name of this ephemeral environment"),
                     () => services.Vaults.PurgeDeletedAsync(run.Subscription, location, name, cancellationToken)).ConfigureAwait(false);
             }
-            var spec = new VaultSpec(run.Subscription, group, name, run.Settings.Location, services.TenantId, PurgeProtection: !run.Settings.Ephemeral, run.WriteTags());
+            var tenant = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
+            var spec = new VaultSpec(run.Subscription, group, name, run.Settings.Location, tenant, PurgeProtection: !run.Settings.Ephemeral, run.WriteTags());
             await run.ChangeAsync(new PlannedChange("Create", "Microsoft.KeyVault/vaults", id, run.Settings.Ephemeral ? "missing (no purge protection: ephemeral)" : "missing (purge protection on)"),
                 async () => await (await services.Vaults.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             vault = run.WhatIf ? null : await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);

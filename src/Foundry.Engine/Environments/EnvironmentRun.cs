@@ -72,7 +72,7 @@ internal sealed class EnvironmentRun
         if (WhatIf)
         {
             Reporter.Verbose($"What if: {change.Action} {change.ResourceType} {change.Target} ({change.Reason})");
-            Audit.Write(new AuditRecord(DateTimeOffset.UtcNow, Environment, change.Action + change.ResourceType.Split('/').Last(), change.Target, "Planned", RunId, change.Reason));
+            Audit.Write(new AuditRecord(DateTimeOffset.UtcNow, Environment, $"{change.Action} {change.ResourceType.Split('/').Last()}", change.Target, "Planned", RunId, change.Reason));
             return;
         }
         Reporter.Progress(Environment, $"{change.Action} {change.ResourceType.Split('/').Last()}: {change.Reason}");
@@ -97,7 +97,7 @@ internal sealed class EnvironmentRun
 
     private void Write(PlannedChange change, string result, string detail)
     {
-        var record = new AuditRecord(DateTimeOffset.UtcNow, Environment, change.Action + change.ResourceType.Split('/').Last(), change.Target, result, RunId, detail);
+        var record = new AuditRecord(DateTimeOffset.UtcNow, Environment, $"{change.Action} {change.ResourceType.Split('/').Last()}", change.Target, result, RunId, detail);
         Audit.Write(record);
         Reporter.Audit(record);
     }

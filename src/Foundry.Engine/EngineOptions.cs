@@ -1,0 +1,68 @@
+namespace Foundry.Engine;
+
+/// <summary>Which cloud the Engine talks to.</summary>
+public enum FoundryCloud
+{
+    /// <summary>Azure public cloud.</summary>
+    AzureCloud,
+    /// <summary>Azure Government.</summary>
+    AzureUSGovernment,
+    /// <summary>Azure China (21Vianet).</summary>
+    AzureChinaCloud,
+    /// <summary>The local emulator (offline, no subscription).</summary>
+    Local,
+}
+
+/// <summary>A bearer token from the host (for example the session's Az.Accounts context).</summary>
+/// <param name="Token">The token text.</param>
+/// <param name="ExpiresOn">When it expires.</param>
+public sealed record EngineToken(string Token, DateTimeOffset ExpiresOn);
+
+/// <summary>How to build an Engine: cloud, identity, and tuning. Mirrors Azure SDK client options, in BCL types only.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>The cloud.</summary>
+    public FoundryCloud Cloud { get; set; } = FoundryCloud.AzureCloud;
+
+    /// <summary>Resource Manager endpoint; derived from <see cref="Cloud"/> when null.</summary>
+    public Uri? ArmEndpoint { get; set; }
+
+    /// <summary>Token audience; derived from <see cref="Cloud"/> when null.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Tenant to authenticate in (optional).</summary>
+    public string? TenantId { get; set; }
+
+    /// <summary>Default subscription (the policy names one per environment; this one serves Connect-Foundry).</summary>
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>Supplies tokens instead of Azure.Identity's chain (used when the session already has an Az.Accounts context).</summary>
+    public Func<string[], CancellationToken, Task<EngineToken>>? TokenProvider { get; set; }
+
+    /// <summary>The emulator's certificate thumbprint to pin; honoured only for loopback endpoints.</summary>
+    public string? TrustedCertificateThumbprint { get; set; }
+
+    /// <summary>The principal name the local emulator sees (Local only).</summary>
+    public string LocalPrincipal { get; set; } = "local-operator";
+
+    /// <summary>Retries per request for throttling and transient failures (the SDK's retry policy).</summary>
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>First retry delay of the SDK's retry policy.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Timings between calls.</summary>
+    public EngineTimings Timings { get; set; } = EngineTimings.Default;
+
+    /// <summary>The endpoint in effect.</summary>
+    public Uri ResolvedArmEndpoint => ArmEndpoint ?? Cloud switch
+    {
+        FoundryCloud.AzureUSGovernment => new Uri("https://management.usgovcloudapi.net/"),
+        FoundryCloud.AzureChinaCloud => new Uri("https://management.chinacloudapi.cn/"),
+        FoundryCloud.Local => throw new InvalidOperationException("The local cloud needs ArmEndpoint (from the emulator's connection file)."),
+        _ => new Uri("https://management.azure.com/"),
+    };
+
+    /// <summary>The audience in effect.</summary>
+    public string ResolvedAudience => Audience ?? (Cloud == FoundryCloud.Local ? ResolvedArmEndpoint.ToString() : ResolvedArmEndpoint.ToString());
+}

@@ -1,0 +1,140 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+using System.Runtime.Loader;
+using Foundry.Emulator;
+
+namespace Foundry.Shell;
+
+/// <summary>
+/// What `pwsh -c` does where pwsh exists: runs one PowerShell command line in the real PowerShell engine with Foundry
+/// imported. In local mode (the default without FOUNDRY_CLOUD) it first starts the local Azure emulator in this process,
+/// with its state in a file, so separate runs (up now, down later) share one local cloud.
+/// </summary>
+internal static class ShellCommand
+{
+    private const string Usage = """
+        usage: foundry-shell [--local | --azure | --emulator] [--state-dir DIR] [--preload DLL]... [--] <PowerShell command line>
+          --local      start the local Azure emulator in-process (default unless FOUNDRY_CLOUD names a cloud)
+          --azure      use the cloud named by FOUNDRY_CLOUD (AzureCloud by default) with Azure.Identity's credential chain
+          --emulator   only run the local emulator until Ctrl+C (prints its connection file for pwsh users)
+          --state-dir  where the local cloud keeps state.json and connection.json (FOUNDRY_LOCAL_DIR, else ~/.foundry/local)
+          --preload    load an assembly into the default load context first (simulates Az.Accounts' Azure.Core)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var mode = Environment.GetEnvironmentVariable("FOUNDRY_CLOUD") is { Length: > 0 } cloud && !cloud.Equals("Local", StringComparison.OrdinalIgnoreCase) ? "azure" : "local";
+        var stateDir = Environment.GetEnvironmentVariable("FOUNDRY_LOCAL_DIR") is { Length: > 0 } dir ? dir
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".foundry", "local");
+        var i = 0;
+        for (; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--local": mode = "local"; continue;
+                case "--azure": mode = "azure"; continue;
+                case "--emulator": mode = "emulator"; continue;
+                case "--state-dir" when i + 1 < args.Length: stateDir = args[++i]; continue;
+                case "--preload" when i + 1 < args.Length: AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(args[++i])); continue;
+                case "--help" or "-h": Console.WriteLine(Usage); return 0;
+                case "--": i++; break;
+            }
+            break;
+        }
+        var commandLine = string.Join(" ", args.Skip(i));
+        if (mode != "emulator" && commandLine.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        EmulatorHost? emulator = null;
+        try
+        {
+            if (mode is "local" or "emulator")
+            {
+                Directory.CreateDirectory(stateDir);
+                var connectionFile = Path.Combine(stateDir, "connection.json");
+                emulator = await EmulatorHost.StartAsync(new EmulatorOptions
+                {
+                    StateFile = Path.Combine(stateDir, "state.json"),
+                    ConnectionFile = connectionFile,
+                    RecordRequests = false,
+                });
+                Environment.SetEnvironmentVariable("FOUNDRY_CLOUD", "Local");
+                Environment.SetEnvironmentVariable("FOUNDRY_EMULATOR_CONNECTION", connectionFile);
+                DemoSeed.EnsureAppsOfPolicy(emulator, PolicyPath());
+                if (mode == "emulator") return await ServeAsync(emulator, connectionFile);
+            }
+            Environment.SetEnvironmentVariable("FOUNDRY_POLICY", PolicyPath());
+            return Execute(commandLine);
+        }
+        finally
+        {
+            if (emulator is not null) await emulator.DisposeAsync();
+        }
+    }
+
+    private static int Execute(string commandLine)
+    {
+        var session = InitialSessionState.CreateDefault2();
+        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        session.ImportPSModule(ModuleManifest());
+        using var runspace = RunspaceFactory.CreateRunspace(session);
+        runspace.Open();
+        using var powershell = PowerShell.Create(runspace);
+        powershell.Streams.Verbose.DataAdded += (s, e) => Console.Error.WriteLine("VERBOSE: " + ((PSDataCollection<VerboseRecord>)s!)[e.Index].Message);
+        powershell.Streams.Warning.DataAdded += (s, e) => Console.Error.WriteLine("WARNING: " + ((PSDataCollection<WarningRecord>)s!)[e.Index].Message);
+        powershell.Streams.Error.DataAdded += (s, e) =>
+        {
+            var error = ((PSDataCollection<ErrorRecord>)s!)[e.Index];
+            Console.Error.WriteLine($"ERROR: {error.ErrorDetails?.Message ?? error.Exception.Message}");
+            Console.Error.WriteLine($"       FullyQualifiedErrorId: {error.FullyQualifiedErrorId}; Category: {error.CategoryInfo.Category}");
+            if (!string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction)) Console.Error.WriteLine($"       RecommendedAction: {error.ErrorDetails.RecommendedAction}");
+        };
+        // Out-String and Format-* live in Microsoft.PowerShell.Utility, which the hostable engine package does not ship.
+        var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (s, e) => Console.WriteLine(OutputFormatter.Format(((PSDataCollection<PSObject>)s!)[e.Index]));
+        powershell.AddScript(commandLine);
+        try
+        {
+            powershell.Invoke(null, output);
+        }
+        catch (RuntimeException e)
+        {
+            Console.Error.WriteLine($"ERROR: {e.Message}");
+            Console.Error.WriteLine($"       FullyQualifiedErrorId: {e.ErrorRecord.FullyQualifiedErrorId}; Category: {e.ErrorRecord.CategoryInfo.Category}");
+            return 1;
+        }
+        return powershell.HadErrors || powershell.Streams.Error.Count > 0 ? 1 : 0;
+    }
+
+    private static async Task<int> ServeAsync(EmulatorHost emulator, string connectionFile)
+    {
+        Console.WriteLine($"Local Azure emulator listening at {emulator.ManagementEndpoint} (certificate {emulator.CertificateThumbprint}).");
+        Console.WriteLine($"Connection file: {connectionFile}");
+        Console.WriteLine($"In pwsh: Import-Module ./out/Foundry/Foundry.psd1; Connect-Foundry -Cloud Local -EmulatorConnectionFile '{connectionFile}'");
+        Console.WriteLine("Press Ctrl+C to stop.");
+        var stopped = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopped.TrySetResult();
+        };
+        await stopped.Task;
+        return 0;
+    }
+
+    private static string Metadata(string key) =>
+        typeof(ShellCommand).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == key).Value!;
+
+    private static string ModuleManifest() =>
+        Environment.GetEnvironmentVariable("FOUNDRY_MODULE_PATH") is { Length: > 0 } path ? path : Path.Combine(Metadata("FoundryModuleOut"), "Foundry.psd1");
+
+    /// <summary>The policy: FOUNDRY_POLICY, else ./foundry.policy.json, else the repository's example (whose subscription is the emulator's).</summary>
+    private static string PolicyPath() =>
+        Environment.GetEnvironmentVariable("FOUNDRY_POLICY") is { Length: > 0 } path ? Path.GetFullPath(path)
+        : File.Exists("foundry.policy.json") ? Path.GetFullPath("foundry.policy.json")
+        : Path.Combine(Metadata("FoundryRepoRoot"), "examples", "foundry.policy.json");
+}

@@ -1,0 +1,115 @@
+using System.Management.Automation;
+using Foundry.Engine;
+using Foundry.Engine.Audit;
+using Foundry.Engine.Environments;
+using Foundry.Engine.Policy;
+using Foundry.Internal;
+
+namespace Foundry.Commands;
+
+/// <summary>
+/// Base of every Foundry cmdlet: a stop token cancelled by Ctrl+C, and a runner that executes Engine work on a
+/// background task while the pipeline thread writes its progress, verbose, warning and audit messages (Write* must
+/// only be called on the pipeline thread), then returns the result or maps the Engine's error.
+/// </summary>
+public abstract class FoundryCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly int activityId = Math.Abs(Guid.NewGuid().GetHashCode() % 100000);
+
+    /// <summary>Cancelled when the pipeline stops (Ctrl+C).</summary>
+    protected CancellationToken PipelineStopToken => stop.Token;
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => stop.Cancel();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    internal string CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+    internal FoundryPolicy ReadPolicy(string? policyPath) => PolicyReader.Read(SessionConnection.PolicyPath(policyPath, CurrentDirectory));
+
+    internal AuditLog OpenAuditLog(string? path) => new(Engine.Audit.AuditLog.ResolvePath(path) is { } resolved
+        ? Path.IsPathRooted(resolved) ? resolved : Path.Combine(CurrentDirectory, resolved)
+        : null);
+
+    /// <summary>Runs Engine work, relaying its messages on this thread; returns default after writing an error when it fails.</summary>
+    internal bool TryRun<T>(string activity, object? target, Func<IEngineReporter, CancellationToken, Task<T>> work, out T result)
+    {
+        result = default!;
+        var reporter = new QueuedReporter();
+        var task = Task.Run(() => work(reporter, PipelineStopToken));
+        try
+        {
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50)) Drain(reporter, activity);
+            Drain(reporter, activity);
+            result = task.GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (FoundryEngineException e)
+        {
+            WriteError(ErrorMapper.ToErrorRecord(e, target));
+            return false;
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(new ErrorRecord(e, "InvalidArgument", ErrorCategory.InvalidArgument, target));
+            return false;
+        }
+        finally
+        {
+            WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>Reads the policy, writing an error (before any Azure call) when it is missing or invalid.</summary>
+    internal bool TryReadPolicy(string? policyPath, out FoundryPolicy policy)
+    {
+        try
+        {
+            policy = ReadPolicy(policyPath);
+            return true;
+        }
+        catch (FoundryEngineException e)
+        {
+            WriteError(ErrorMapper.ToErrorRecord(e, policyPath));
+            policy = null!;
+            return false;
+        }
+    }
+
+    private void Drain(QueuedReporter reporter, string activity)
+    {
+        while (reporter.Messages.TryDequeue(out var message))
+        {
+            switch (message.Kind)
+            {
+                case "progress":
+                    WriteProgress(new ProgressRecord(activityId, activity, message.Text) { PercentComplete = -1 });
+                    break;
+                case "verbose":
+                    WriteVerbose(message.Text);
+                    break;
+                case "warning":
+                    WriteWarning(message.Text);
+                    break;
+                case "object":
+                    WriteObject(message.Data);
+                    break;
+                case "audit":
+                    WriteInformation(message.Data, new[] { "Foundry", "Audit" });
+                    WriteVerbose(message.Text);
+                    break;
+            }
+        }
+    }
+}

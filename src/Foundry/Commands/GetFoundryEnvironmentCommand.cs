@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using Foundry.Internal;
+using Foundry.Models;
+
+namespace Foundry.Commands;
+
+[Cmdlet(VerbsCommon.Get, "FoundryEnvironment")]
+[OutputType(typeof(FoundryEnvironment))]
+public sealed class GetFoundryEnvironmentCommand : FoundryCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidatePattern(EnvironmentName.Pattern)]
+    public string[]? Environment { get; set; }
+
+    [Parameter]
+    public string? PolicyPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (!TryReadPolicy(PolicyPath, out var policy)) return;
+        var engine = SessionConnection.Engine;
+        var names = Environment ?? policy.Environments.Keys.Where(k => !k.EndsWith("*", StringComparison.Ordinal)).ToArray();
+        foreach (var name in names)
+        {
+            if (TryRun($"Get-FoundryEnvironment {name}", name, (_, token) => engine.Reader.ReadAsync(policy, name, token), out var info) &&
+                (Environment is not null || info.AccountId is not null))
+            {
+                WriteObject(new FoundryEnvironment(info));
+            }
+        }
+    }
+}

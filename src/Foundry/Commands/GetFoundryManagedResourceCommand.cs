@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using Foundry.Engine.Graph;
+using Foundry.Internal;
+using Foundry.Models;
+
+namespace Foundry.Commands;
+
+[Cmdlet(VerbsCommon.Get, "FoundryManagedResource")]
+[OutputType(typeof(FoundryManagedResource))]
+public sealed class GetFoundryManagedResourceCommand : FoundryCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidatePattern(EnvironmentName.Pattern)]
+    public string? Environment { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")]
+    public string[]? SubscriptionId { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$")]
+    public string[]? ResourceType { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9-]{1,64}$")]
+    public string? RunId { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int PageSize { get; set; } = 1000;
+
+    protected override void ProcessRecord()
+    {
+        var engine = SessionConnection.Engine;
+        var subscriptions = SubscriptionId ?? (SessionConnection.Options.SubscriptionId is { } current ? new[] { current } : Array.Empty<string>());
+        if (subscriptions.Length == 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("No subscription: pass -SubscriptionId or Connect-Foundry -SubscriptionId."), "SubscriptionRequired", ErrorCategory.InvalidArgument, null));
+        }
+        var tables = ResourceType is null || ResourceType.Any(t => t.Equals("Microsoft.Resources/resourceGroups", StringComparison.OrdinalIgnoreCase))
+            ? new[] { "Resources", "ResourceContainers" }
+            : new[] { "Resources" };
+        foreach (var table in tables)
+        {
+            var types = table == "Resources" ? ResourceType?.Where(t => !t.Equals("Microsoft.Resources/resourceGroups", StringComparison.OrdinalIgnoreCase)).ToArray() : null;
+            if (table == "Resources" && types is { Length: 0 }) continue;
+            var query = new GraphQuery(ManagedResourceQuery.Build(Environment, types, RunId, table), subscriptions, PageSize);
+            string? token = null;
+            do
+            {
+                // One page per call: each page reaches the pipeline before the next is requested.
+                if (!TryRun("Get-FoundryManagedResource", Environment, (_, cancel) => engine.Graph.QueryPageAsync(query, token, cancel), out var page)) return;
+                foreach (var row in page.Items) WriteObject(new FoundryManagedResource(row));
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Management.Automation;
+using Foundry.Internal;
+using Foundry.Models;
+
+namespace Foundry.Commands;
+
+[Cmdlet(VerbsLifecycle.Invoke, "FoundryKeyRotation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FoundryKeyRotation))]
+public sealed class InvokeFoundryKeyRotationCommand : FoundryCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidatePattern(EnvironmentName.Pattern)]
+    public string Environment { get; set; } = "";
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public string? PolicyPath { get; set; }
+
+    [Parameter]
+    public string? AuditLogPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (!TryReadPolicy(PolicyPath, out var policy)) return;
+        var engine = SessionConnection.Engine;
+        if (!ShouldProcess($"environment '{Environment}' of app '{policy.App}'", "Rotate the account key (regenerate the inactive key, update the secret, refresh the apps)")) return;
+        var audit = OpenAuditLog(AuditLogPath);
+        if (TryRun($"Invoke-FoundryKeyRotation {Environment}", Environment,
+                (reporter, token) => engine.Rotator.RotateAsync(policy, Environment, Force.IsPresent, false, Guid.NewGuid().ToString("n"), audit, reporter, token), out var record))
+        {
+            foreach (var app in record.AppsPending)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException($"App '{app}' has not resolved secret version {record.SecretVersion} yet; the previous key still works. Rotating again is refused until it does."),
+                    "RotationPendingOnApp", ErrorCategory.OperationTimeout, app));
+            }
+            WriteObject(new FoundryKeyRotation(record));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using Foundry.Engine;
+
+namespace Foundry.Internal;
+
+/// <summary>Turns Engine failures into ErrorRecords: the Engine's stable id, a category per kind, the resource as target, and the recommended action.</summary>
+internal static class ErrorMapper
+{
+    public static ErrorRecord ToErrorRecord(FoundryEngineException e, object? fallbackTarget)
+    {
+        var record = new ErrorRecord(e, e.ErrorId, Category(e), e.Target ?? fallbackTarget);
+        var reference = string.Join("; ", new[]
+        {
+            e.ErrorCode is null ? null : $"ErrorCode: {e.ErrorCode}",
+            e.Status is null ? null : $"Status: {e.Status}",
+            e.RequestId is null ? null : $"RequestId: {e.RequestId}",
+        }.Where(s => s is not null));
+        record.ErrorDetails = new ErrorDetails(reference.Length == 0 ? e.Message : $"{e.Message} ({reference})") { RecommendedAction = e.RecommendedAction ?? "" };
+        return record;
+    }
+
+    public static ErrorCategory Category(FoundryEngineException e) => e.Kind switch
+    {
+        FailureKind.NotFound => ErrorCategory.ObjectNotFound,
+        FailureKind.Unauthorized => ErrorCategory.AuthenticationError,
+        FailureKind.Forbidden => ErrorCategory.PermissionDenied,
+        FailureKind.Conflict when e.ErrorId is "AccountNameSoftDeleted" or "NameNotAvailable" or "SecretDeletedButRecoverable" => ErrorCategory.ResourceExists,
+        FailureKind.Conflict => ErrorCategory.ResourceBusy,
+        FailureKind.InvalidRequest => ErrorCategory.InvalidArgument,
+        FailureKind.Throttled => ErrorCategory.LimitsExceeded,
+        FailureKind.QuotaExceeded => ErrorCategory.QuotaExceeded,
+        FailureKind.ServiceUnavailable => ErrorCategory.ResourceUnavailable,
+        FailureKind.Timeout => ErrorCategory.OperationTimeout,
+        FailureKind.Network => ErrorCategory.ConnectionError,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+using Foundry.Engine.Audit;
+using Foundry.Engine.Environments;
+
+namespace Foundry.Internal;
+
+/// <summary>Collects what the Engine reports from its background tasks; the cmdlet writes it on the pipeline thread.</summary>
+internal sealed class QueuedReporter : IEngineReporter
+{
+    public ConcurrentQueue<(string Kind, string Text, object? Data)> Messages { get; } = new();
+
+    public void Progress(string activity, string status) => Messages.Enqueue(("progress", status, activity));
+
+    public void Verbose(string message) => Messages.Enqueue(("verbose", message, null));
+
+    public void Warning(string message) => Messages.Enqueue(("warning", message, null));
+
+    /// <summary>An output object produced on a background task, written to the pipeline in order.</summary>
+    public void Output(object item) => Messages.Enqueue(("object", "", item));
+
+    public void Audit(AuditRecord record) => Messages.Enqueue(("audit", $"{record.Action} {record.Result}: {record.Target}", record));
+}

@@ -1,0 +1,80 @@
+namespace Foundry.Models;
+
+/// <summary>A resource Foundry manages, as Resource Graph lists it; binds Remove-AzResource -ResourceId by property name.</summary>
+public sealed class FoundryManagedResource
+{
+    internal FoundryManagedResource(Engine.Graph.GraphResource resource)
+    {
+        ResourceId = resource.ResourceId;
+        Id = resource.ResourceId;
+        Name = resource.Name;
+        ResourceType = resource.ResourceType;
+        ResourceGroupName = resource.ResourceGroupName;
+        Location = resource.Location;
+        SubscriptionId = resource.SubscriptionId;
+        Tags = new Dictionary<string, string>(resource.Tags.ToDictionary(t => t.Key, t => t.Value), StringComparer.OrdinalIgnoreCase);
+        Environment = resource.Tags.TryGetValue("foundry-env", out var env) ? env : null;
+    }
+
+    public string ResourceId { get; }
+    public string Id { get; }
+    public string Name { get; }
+    public string ResourceType { get; }
+    public string? ResourceGroupName { get; }
+    public string? Location { get; }
+    public string SubscriptionId { get; }
+    public IReadOnlyDictionary<string, string> Tags { get; }
+    public string? Environment { get; }
+
+    public override string ToString() => ResourceId;
+}
+
+/// <summary>What happened to one resource during cleanup.</summary>
+public sealed class FoundryResourceDeletion
+{
+    internal FoundryResourceDeletion(Engine.Cleanup.ResourceDeletion deletion)
+    {
+        ResourceId = deletion.ResourceId;
+        ResourceType = deletion.ResourceType;
+        Status = deletion.Status;
+        Attempts = deletion.Attempts;
+        Error = deletion.Error;
+        DeletedAt = deletion.DeletedAt;
+    }
+
+    public string ResourceId { get; }
+    public string ResourceType { get; }
+    public string Status { get; }
+    public int Attempts { get; }
+    public string? Error { get; }
+    public DateTimeOffset? DeletedAt { get; }
+
+    public override string ToString() => ResourceId;
+}
+
+/// <summary>The outcome of a cleanup: Verified, VerificationFailed, PartialFailure (or Planned with -WhatIf), with evidence.</summary>
+public sealed class FoundryCleanupReport
+{
+    internal FoundryCleanupReport(Engine.Cleanup.CleanupReport report)
+    {
+        Environment = report.Environment;
+        RunId = report.RunId;
+        Status = report.Status;
+        TotalExpected = report.TotalExpected;
+        TotalDeleted = report.TotalDeleted;
+        Deletions = report.Deletions.Select(d => new FoundryResourceDeletion(d)).ToArray();
+        Remaining = report.Remaining.Select(r => new FoundryManagedResource(r)).ToArray();
+        HasFailures = report.HasFailures;
+    }
+
+    public string? Environment { get; }
+    public string? RunId { get; }
+    public string Status { get; }
+    public int TotalExpected { get; }
+    public int TotalDeleted { get; }
+    public FoundryResourceDeletion[] Deletions { get; }
+    public FoundryManagedResource[] Remaining { get; }
+    public bool HasFailures { get; }
+
+    public override string ToString() => $"{Status} ({TotalDeleted}/{TotalExpected} deleted)";
+}
