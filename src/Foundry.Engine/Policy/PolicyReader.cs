@@ -112,15 +112,42 @@ public static class PolicyReader
                     }
                     Unknown(entry.Value, path, problems, EnvironmentProperties);
                     var merged = new Dictionary<string, JsonElement>(defaults, StringComparer.Ordinal);
-                    foreach (var property in entry.Value.EnumerateObject()) merged[property.Name] = property.Value;
+                    var own = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var property in entry.Value.EnumerateObject())
+                    {
+                        merged[property.Name] = property.Value;
+                        own.Add(property.Name);
+                    }
+                    var before = problems.Count;
                     var environment = EnvironmentSettingsReader.Read(merged, path, isTemplate || entry.Name.StartsWith("pr-", StringComparison.Ordinal), problems);
+                    AttributeToDefaults(problems, before, path, own, defaults.Keys);
                     if (environment is not null) environments[entry.Name] = environment;
                 }
                 if (environments.Count == 0 && problems.Count == 0) problems.Add("environments: at least one environment is required");
             }
 
-            if (problems.Count > 0) throw Invalid(sourcePath, problems);
+            if (problems.Count > 0) throw Invalid(sourcePath, problems.Distinct(StringComparer.Ordinal));
             return new FoundryPolicy(app!, pattern, environments, sourcePath);
+        }
+    }
+
+    /// <summary>
+    /// A problem in a property the environment inherits is reported where it is written (defaults.x), not under
+    /// every environment that inherits it.
+    /// </summary>
+    private static void AttributeToDefaults(List<string> problems, int from, string path, HashSet<string> own, IEnumerable<string> inherited)
+    {
+        var fromDefaults = inherited.Where(name => !own.Contains(name)).ToList();
+        for (var i = from; i < problems.Count; i++)
+        {
+            foreach (var name in fromDefaults)
+            {
+                var prefix = $"{path}.{name}";
+                if (problems[i].StartsWith(prefix, StringComparison.Ordinal) && problems[i].Length > prefix.Length && problems[i][prefix.Length] is '.' or '[' or ':')
+                {
+                    problems[i] = "defaults." + problems[i].Substring(path.Length + 1);
+                }
+            }
         }
     }
 

@@ -104,3 +104,22 @@ public sealed class PolicyReaderTests
         Assert.Equal(PolicyReader.PolicyNotFound, e.ErrorId);
     }
 }
+
+public sealed class PolicyDefaultsAttributionTests
+{
+    [Fact]
+    public void A_problem_in_defaults_is_reported_once_at_its_defaults_path()
+    {
+        var json = """
+            { "app": "contoso",
+              "defaults": { "subscriptionId": "00000000-0000-4000-8000-000000000001", "location": "eastus", "keyVault": { "create": true },
+                            "deployments": [ { "model": "gpt-4o", "version": "1", "capacity": 0 } ] },
+              "environments": { "dev": {}, "staging": {}, "pr-*": { "location": "East US" } } }
+            """;
+        var e = Assert.Throws<FoundryEngineException>(() => PolicyReader.Parse(json));
+        Assert.Contains("defaults.deployments[0].capacity", e.Message);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Message, "deployments\\[0\\]\\.capacity"));
+        Assert.Contains("environments.pr-*.location: 'East US'", e.Message);
+        Assert.Contains("has 2 problem(s)", e.Message);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+using Foundry.Emulator;
+
+namespace Foundry.Tests.Support;
+
+/// <summary>
+/// The built module (out/Foundry/Foundry.psd1) imported into a real PowerShell 7.6.9 runspace, connected to its own
+/// local cloud with a policy whose apps exist there. Commands run as a user would type them.
+/// </summary>
+public sealed class ModuleRunspace : IAsyncLifetime
+{
+    public EmulatorHost Host { get; private set; } = null!;
+    public Runspace Runspace { get; private set; } = null!;
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "foundry-tests-" + Guid.NewGuid().ToString("n"));
+    public string PolicyPath => Path.Combine(Folder, "foundry.policy.json");
+    public string AuditPath => Path.Combine(Folder, "audit.jsonl");
+
+    public static string Metadata(string key) => typeof(ModuleRunspace).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    public static string ManifestPath => Path.Combine(Metadata("FoundryModuleOut"), "Foundry.psd1");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Folder);
+        Host = await EmulatorHost.StartAsync(new EmulatorOptions { ConnectionFile = Path.Combine(Folder, "connection.json") });
+        File.WriteAllText(PolicyPath, Policy(Host.DefaultSubscription));
+        foreach (var app in new[] { "func-contoso-dev", "func-contoso-staging", "func-contoso-pr" }) Host.EnsureFunctionApp(Host.DefaultSubscription, "rg-apps", app, "eastus");
+        var session = InitialSessionState.CreateDefault2();
+        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        session.ImportPSModule(ManifestPath);
+        Runspace = RunspaceFactory.CreateRunspace(session);
+        Runspace.Open();
+        var connect = Invoke($"Connect-Foundry -Cloud Local -EmulatorConnectionFile '{Path.Combine(Folder, "connection.json")}' -PolicyPath '{PolicyPath}'");
+        Assert.Empty(connect.Errors);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Runspace.Dispose();
+        await Host.DisposeAsync();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A test's leftovers in the temp folder are harmless.
+        }
+    }
+
+    public static string Policy(string subscription) => $$"""
+        {
+          "app": "contoso",
+          "defaults": {
+            "subscriptionId": "{{subscription}}",
+            "location": "eastus",
+            "fallbackLocations": ["swedencentral"],
+            "deployments": [ { "name": "gpt-4o", "model": "gpt-4o", "version": "2024-08-06", "sku": "GlobalStandard", "capacity": 10 } ],
+            "keyVault": { "create": true },
+            "rotation": { "refreshTimeoutSeconds": 5 }
+          },
+          "environments": {
+            "dev": { "apps": [ { "name": "func-contoso-dev", "resourceGroup": "rg-apps" } ] },
+            "staging": { "apps": [ { "name": "func-contoso-staging", "resourceGroup": "rg-apps" } ] },
+            "pr-*": { "apps": [ { "name": "func-contoso-pr", "resourceGroup": "rg-apps" } ] }
+          }
+        }
+        """;
+
+    /// <summary>Runs a script; returns output and every stream.</summary>
+    public Result Invoke(string script, IDictionary<string, object?>? variables = null)
+    {
+        using var powershell = PowerShell.Create(Runspace);
+        if (variables is not null)
+        {
+            foreach (var (name, value) in variables) Runspace.SessionStateProxy.SetVariable(name, value);
+        }
+        powershell.AddScript(script);
+        Collection<PSObject> output;
+        try
+        {
+            output = powershell.Invoke();
+        }
+        catch (RuntimeException e)
+        {
+            return new Result(new Collection<PSObject>(), new[] { e.ErrorRecord }, powershell.Streams);
+        }
+        return new Result(output, powershell.Streams.Error.ToArray(), powershell.Streams);
+    }
+
+    private static string Describe(PSPropertyInfo property)
+    {
+        var value = property.Value;
+        return value is System.Collections.IEnumerable sequence and not string ? string.Join(",", sequence.Cast<object?>()) : value?.ToString() ?? "";
+    }
+
+    /// <summary>A property of an output object.</summary>
+    public static T Prop<T>(PSObject item, string name) => (T)item.Properties[name].Value;
+
+    public sealed record Result(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, PSDataStreams Streams)
+    {
+        /// <summary>Output objects of a Foundry.Models type, by name (the test does not load the module's assemblies itself).</summary>
+        public IEnumerable<PSObject> Objects(string modelType) => Output.Where(o => o.TypeNames.Count > 0 && o.TypeNames[0] == "Foundry.Models." + modelType);
+
+        /// <summary>Every text the command produced on any stream, for leak checks.</summary>
+        public string AllText()
+        {
+            var parts = new List<string>();
+            parts.AddRange(Output.Select(o => o.BaseObject is string s ? s : string.Join(" ", o.Properties.Select(p => $"{p.Name}={Describe(p)}"))));
+            parts.AddRange(Errors.Select(e => $"{e} {e.ErrorDetails?.Message} {e.ErrorDetails?.RecommendedAction} {e.Exception}"));
+            parts.AddRange(Streams.Verbose.Select(v => v.Message));
+            parts.AddRange(Streams.Debug.Select(v => v.Message));
+            parts.AddRange(Streams.Warning.Select(v => v.Message));
+            parts.AddRange(Streams.Information.Select(v => System.Text.Json.JsonSerializer.Serialize(v.MessageData)));
+            parts.AddRange(Streams.Progress.Select(p => $"{p.Activity} {p.StatusDescription}"));
+            return string.Join("\n", parts);
+        }
+    }
+}
