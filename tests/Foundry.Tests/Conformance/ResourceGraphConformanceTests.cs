@@ -1,0 +1,77 @@
+using Foundry.Tests.Support;
+
+namespace Foundry.Tests.Conformance;
+
+/// <summary>Resource Graph: the recorded response shape, paging with $skipToken, quota headers and 429, parse errors.</summary>
+public sealed class ResourceGraphConformanceTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
+{
+    private const string Url = "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01";
+
+    [Fact]
+    public async Task Pages_of_1000_with_skipToken_return_every_row_once_with_quota_headers()
+    {
+        var seeded = GraphSeed.Managed(emulator.Host, 2500, "pr-77");
+        using var http = emulator.Authorized("graph-paging");
+        var subscriptions = string.Join(",", emulator.Host.Subscriptions.Select(s => $"\"{s}\""));
+        var query = "Resources | where tags['foundry-managed'] =~ 'true' and tags['foundry-env'] =~ 'pr-77' | project id, name, type, tags | order by id asc";
+        var seen = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var options = token is null ? "{\"$top\":1000}" : $"{{\"$top\":1000,\"$skipToken\":\"{token}\"}}";
+            var reply = await http.SendAsync(HttpMethod.Post, Url, $"{{\"subscriptions\":[{subscriptions}],\"query\":\"{query}\",\"options\":{options}}}");
+            Assert.Equal(200, reply.Status);
+            Assert.Equal(2500, reply.Body!["totalRecords"]!.GetValue<int>());
+            Assert.Equal("false", reply.Body["resultTruncated"]!.GetValue<string>());
+            Assert.True(reply.Headers.Contains("x-ms-user-quota-remaining"));
+            Assert.Matches(@"^\d\d:\d\d:\d\d$", reply.Headers.GetValues("x-ms-user-quota-resets-after").Single());
+            seen.AddRange(reply.Body["data"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
+            Assert.All(reply.Body["data"]!.AsArray(), r => Assert.Equal("microsoft.storage/storageaccounts", r!["type"]!.GetValue<string>()));
+            token = reply.Body["$skipToken"]?.GetValue<string>();
+            pages++;
+        }
+        while (token is not null);
+        Assert.Equal(3, pages);
+        Assert.Equal(seeded.OrderBy(i => i, StringComparer.OrdinalIgnoreCase), seen);
+    }
+
+    [Fact]
+    public async Task Too_many_queries_in_the_window_get_429_RateLimiting_with_Retry_After()
+    {
+        using var http = emulator.Authorized("graph-throttled");
+        var body = $"{{\"subscriptions\":[\"{emulator.Subscription}\"],\"query\":\"Resources | project id\"}}";
+        var statuses = new List<int>();
+        RawArm.Reply? last = null;
+        for (var i = 0; i < 16; i++)
+        {
+            last = await http.SendAsync(HttpMethod.Post, Url, body);
+            statuses.Add(last.Status);
+        }
+        Assert.Equal(Enumerable.Repeat(200, 15).Append(429), statuses);
+        Assert.Equal("RateLimiting", last!.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal("0", last.Headers.GetValues("x-ms-user-quota-remaining").Single());
+        Assert.True(int.Parse(last.Headers.GetValues("Retry-After").Single()) >= 1);
+    }
+
+    [Fact]
+    public async Task A_malformed_query_gets_the_recorded_400_shape_and_a_stale_row_is_served_as_it_was()
+    {
+        using var http = emulator.Authorized("graph-errors");
+        var bad = await http.SendAsync(HttpMethod.Post, Url, $"{{\"subscriptions\":[\"{emulator.Subscription}\"],\"query\":\"project id, location | where where\"}}");
+        Assert.Equal(400, bad.Status);
+        Assert.Equal("BadRequest", bad.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(new[] { "InvalidQuery", "ParserFailure" }, bad.Body["error"]!["details"]!.AsArray().Select(d => d!["code"]!.GetValue<string>()));
+        Assert.Equal(400, (await http.SendAsync(HttpMethod.Post, Url, "{\"query\":")).Status);
+
+        var id = GraphSeed.Managed(emulator.Host, 1, "pr-88").Single();
+        lock (emulator.Host.Cloud.Sync)
+        {
+            var resource = emulator.Host.Cloud.State.Find(id)!;
+            resource.StaleGraphRow = Foundry.Emulator.ResourceGraph.ResourceGraphArea.Row(resource, emulator.Host.TenantId);
+            resource.Tags!.Remove("foundry-managed");
+        }
+        var stale = await http.SendAsync(HttpMethod.Post, Url, $"{{\"subscriptions\":[\"{emulator.Subscription}\"],\"query\":\"Resources | where tags['foundry-env'] == 'pr-88' and tags['foundry-managed'] =~ 'true' | project id\"}}");
+        Assert.Equal(id, Assert.Single(stale.Body!["data"]!.AsArray())!["id"]!.GetValue<string>());
+    }
+}
