@@ -26,9 +26,14 @@ public sealed class EnvironmentProvisioner
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         reporter.Progress(environment, "Reading the environment");
+        // Where the account goes (quota, models, soft-deleted names) is settled before anything is written, so a
+        // refusal leaves nothing half-made.
+        var accountId = AccountOperations.IdOf(run.Subscription, run.Names.ResourceGroup, run.Names.Account);
+        var existing = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
-        var accountTask = EnsureAccountAndDeploymentsAsync(run, cancellationToken);
+        var accountTask = EnsureAccountAndDeploymentsAsync(run, existing, placement, cancellationToken);
         var vaultTask = EnsureVaultAsync(run, cancellationToken);
         await Task.WhenAll(accountTask, vaultTask).ConfigureAwait(false);
 
@@ -59,14 +64,13 @@ public sealed class EnvironmentProvisioner
     }
 
     /// <summary>The account (created, restored or updated as needed), then each approved deployment, one at a time.</summary>
-    private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, AccountInfo? account, (string Location, bool Restore)? placement, CancellationToken cancellationToken)
     {
         var names = run.Names;
         var id = AccountOperations.IdOf(run.Subscription, names.ResourceGroup, names.Account);
-        var account = await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            var (location, restore) = await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false);
+            var (location, restore) = placement!.Value;
             var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, run.WriteTags(), restore);
             await run.ChangeAsync(new PlannedChange(restore ? "Restore" : "Create", "Microsoft.CognitiveServices/accounts", id, restore ? "soft-deleted; policy restores" : $"missing; placed in {location}"),
                 async () => await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
@@ -170,9 +174,14 @@ public sealed class EnvironmentProvisioner
             {
                 if (!run.Settings.Ephemeral)
                 {
-                    throw new FoundryEngineException(FailureKind.Conflict, EngineErrorIds.NameNotAvailable,
-                        $"A soft-deleted Key Vault '{name}' in {location} holds the name, and environment '{run.Environment}' is not ephemeral, so Foundry does not purge it.",
-                        "Recover the vault (Undo-AzKeyVaultRemoval / az keyvault recover) to keep its secrets, or purge it yourself, then run again.", target: name);
+                    // A long-lived environment's vault is purge-protected: bring it back with its secrets.
+                    var tenantId = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
+                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, "soft-deleted; recovered with its secrets (long-lived environment)"),
+                        async () => await (await services.Vaults.StartRecoverAsync(run.Subscription, group, name, location, tenantId, cancellationToken).ConfigureAwait(false))
+                            .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                    vault = run.WhatIf ? null : await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (vault is not null || run.WhatIf) await new KeyWiring(services, run).EnsureOperatorAccessAsync(id, cancellationToken).ConfigureAwait(false);
+                    return vault;
                 }
                 await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.KeyVault/deletedVaults", name, "a soft-deleted vault holds the name of this ephemeral environment"),
                     () => services.Vaults.PurgeDeletedAsync(run.Subscription, location, name, cancellationToken)).ConfigureAwait(false);

@@ -67,11 +67,16 @@ public sealed class EnvironmentRemover
             }
         }
 
-        // 2. The secret (soft delete, then purge per policy), then the operator's access Foundry granted.
+        // 2. The secret (soft delete, then purge per policy), then the operator's access Foundry granted. A re-run after
+        //    a failure may find that access already removed: it is granted again while the secret still needs work.
         if (vault is not null)
         {
+            if (await NeedsSecretWorkAsync(vault, run, cancellationToken).ConfigureAwait(false))
+            {
+                await new KeyWiring(services, run).EnsureOperatorAccessAsync(vaultId, cancellationToken).ConfigureAwait(false);
+            }
             var secretUri = $"{vault.VaultUri.ToString().TrimEnd('/')}/secrets/{run.Settings.SecretName}";
-            if (await services.Secrets.GetPropertiesAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null)
+            if (await Propagation.RetryForbiddenAsync(() => services.Secrets.GetPropertiesAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken), services.Timings, cancellationToken).ConfigureAwait(false) is not null)
             {
                 await Step("secret", secretUri, "soft delete", async () =>
                 {
@@ -134,11 +139,14 @@ public sealed class EnvironmentRemover
         {
             await Step("Microsoft.KeyVault/vaults", vaultId, vault.PurgeProtection ? "soft delete (purge protection keeps the name for its retention)" : "soft delete",
                 () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
-            if (run.Settings.Ephemeral && !vault.PurgeProtection)
-            {
-                await Step("Microsoft.KeyVault/deletedVaults", vaultName, "purge (ephemeral) so the name can be reused",
-                    () => services.Vaults.PurgeDeletedAsync(run.Subscription, vault.Location, vaultName, cancellationToken)).ConfigureAwait(false);
-            }
+        }
+        // Purged even when an earlier run already deleted the vault (and failed before purging it).
+        var vaultLocation = vault?.Location ?? run.Settings.Location;
+        if (run.Settings.KeyVault.Create && run.Settings.Ephemeral && vault?.PurgeProtection != true &&
+            (vault is not null || await services.Vaults.DeletedExistsAsync(run.Subscription, vaultLocation, vaultName, cancellationToken).ConfigureAwait(false)))
+        {
+            await Step("Microsoft.KeyVault/deletedVaults", vaultName, "purge (ephemeral) so the name can be reused",
+                () => services.Vaults.PurgeDeletedAsync(run.Subscription, vaultLocation, vaultName, cancellationToken)).ConfigureAwait(false);
         }
         var group = await services.Groups.GetAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
         if (group is not null && run.HasIdentityTags(group.Tags))
@@ -164,6 +172,20 @@ public sealed class EnvironmentRemover
         var list = deletions.ToList();
         var status = whatIf ? "Planned" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
         return new CleanupReport(environment, runId, status, list.Count, list.Count(d => d.Status == "deleted"), list, remaining);
+    }
+
+    /// <summary>Whether the secret still exists or lingers deleted (to be purged) — probed without data-plane rights via the role list.</summary>
+    private async Task<bool> NeedsSecretWorkAsync(VaultInfo vault, EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await services.Secrets.GetPropertiesAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null ||
+                   (run.Settings.Purge.Secret && await services.Secrets.GetDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null);
+        }
+        catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden)
+        {
+            return true;
+        }
     }
 
     /// <summary>Settings whose value is still what Foundry wrote (a reference to this environment's secret, its endpoint, its deployment).</summary>

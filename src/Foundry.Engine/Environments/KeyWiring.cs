@@ -60,6 +60,21 @@ internal sealed class KeyWiring
         var keys = await services.Accounts.ListKeysAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
         var current = await Propagation.RetryForbiddenAsync(() => services.Secrets.GetAsync(vault.VaultUri, name, null, cancellationToken),
             services.Timings, cancellationToken).ConfigureAwait(false);
+        if (current is null && await services.Secrets.GetDeletedAsync(vault.VaultUri, name, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            // A deleted secret blocks its name: an ephemeral environment purges it, a long-lived one recovers it.
+            if (run.Settings.Ephemeral)
+            {
+                await run.ChangeAsync(new PlannedChange("Purge", "deletedsecret", $"{vault.VaultUri}deletedsecrets/{name}", "a deleted secret holds the name"),
+                    () => services.Secrets.PurgeDeletedAsync(vault.VaultUri, name, cancellationToken)).ConfigureAwait(false);
+            }
+            else
+            {
+                await run.ChangeAsync(new PlannedChange("Recover", "secret", $"{vault.VaultUri}secrets/{name}", "deleted but recoverable"),
+                    async () => await (await services.Secrets.StartRecoverAsync(vault.VaultUri, name, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                current = run.WhatIf ? null : await services.Secrets.GetAsync(vault.VaultUri, name, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
         KeySlot slot;
         string? reason;
         if (current is null)

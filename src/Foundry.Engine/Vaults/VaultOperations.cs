@@ -84,6 +84,20 @@ public sealed class VaultOperations
         });
     }
 
+    /// <summary>Recovers a soft-deleted vault (PUT with createMode recover), with its secrets and settings.</summary>
+    public Task<EngineOperation> StartRecoverAsync(string subscriptionId, string resourceGroupName, string name, string location, string tenantId, CancellationToken cancellationToken)
+    {
+        var id = IdOf(subscriptionId, resourceGroupName, name);
+        var context = new FailureContext($"recover the deleted Key Vault '{name}'", id, "Key Vault Contributor", location);
+        var properties = new Dictionary<string, object> { ["tenantId"] = tenantId, ["sku"] = new Dictionary<string, string> { ["family"] = "A", ["name"] = "standard" }, ["createMode"] = "recover" };
+        var data = new GenericResourceData(new AzureLocation(location)) { Properties = BinaryData.FromString(JsonSerializer.Serialize(properties)) };
+        return AzureErrors.Guard(context, async () =>
+        {
+            var operation = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, new ResourceIdentifier(id), data, cancellationToken).ConfigureAwait(false);
+            return new EngineOperation(operation, id, context, pollingInterval);
+        });
+    }
+
     /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
     {
