@@ -1,0 +1,114 @@
+using System.Diagnostics.Tracing;
+using System.Text;
+using Foundry.Tests.Support;
+
+namespace Foundry.Tests.Module;
+
+/// <summary>
+/// FR-003: no key the emulator ever issued appears — whole or as any 8-character fragment — in output objects,
+/// errors, verbose/debug/warning/information streams, progress, the audit file, or the Azure SDK's own HTTP logging.
+/// Also: after a rotation the previous key keeps working until the next rotation regenerates it.
+/// </summary>
+[Collection(ModuleCollection.Name)]
+public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<ModuleRunspace>
+{
+    [Fact]
+    public async Task Up_three_rotations_and_down_at_Verbose_and_Debug_leak_no_key_anywhere()
+    {
+        using var sdkLog = new AzureSdkEvents();
+        var keys = new HashSet<string>();
+        var texts = new List<string>();
+        void Run(string script)
+        {
+            var result = module.Invoke(script);
+            Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => e.ToString())));
+            texts.Add(result.AllText());
+            lock (module.Host.Cloud.Sync)
+            {
+                foreach (var k in module.Host.Cloud.State.AccountKeys.Values.Concat(module.Host.Cloud.State.DeletedAccounts.Values.Select(d => d.Keys)))
+                {
+                    keys.Add(k.Key1);
+                    keys.Add(k.Key2);
+                }
+            }
+        }
+
+        var audit = $"-AuditLogPath '{module.AuditPath}' -Verbose -Debug";
+        Run($"New-FoundryEnvironment -Environment pr-5 {audit}");
+        var endpoint = Endpoint();
+        var key1 = Keys().Key1;
+        Run($"Invoke-FoundryKeyRotation -Environment pr-5 {audit}");
+        Assert.Equal(200, await ChatAsync(endpoint, key1));      // the previous key still works after rotation #1
+        Run($"Invoke-FoundryKeyRotation -Environment pr-5 {audit}");
+        Assert.Equal(401, await ChatAsync(endpoint, key1));      // rotation #2 regenerated it
+        Assert.Equal(200, await ChatAsync(endpoint, Keys().Key1));
+        Run($"Invoke-FoundryKeyRotation -Environment pr-5 {audit}");
+        Run($"Get-FoundryEnvironment -Environment pr-5 {audit.Replace($"-AuditLogPath '{module.AuditPath}' ", "")}");
+        Run($"Remove-FoundryEnvironment -Environment pr-5 -Confirm:$false {audit}");
+
+        texts.Add(File.ReadAllText(module.AuditPath));
+        texts.Add(sdkLog.Text);
+        Assert.True(keys.Count >= 5, $"the run should have seen the original keys and three regenerated ones ({keys.Count})");
+        Assert.Contains("x-ms-request-id", sdkLog.Text, StringComparison.OrdinalIgnoreCase);   // SDK HTTP logging was really on
+        Assert.Contains("\"action\":\"Regenerate accounts\"", texts[^2]);
+
+        var everything = string.Join("\n", texts);
+        var leaks = keys.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
+        Assert.Empty(leaks);
+    }
+
+    private (string Key1, string Key2) Keys()
+    {
+        lock (module.Host.Cloud.Sync)
+        {
+            var keys = module.Host.Cloud.State.AccountKeys.Single(k => k.Key.Contains("pr-5", StringComparison.Ordinal)).Value;
+            return (keys.Key1, keys.Key2);
+        }
+    }
+
+    private string Endpoint()
+    {
+        lock (module.Host.Cloud.Sync)
+        {
+            return module.Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.CognitiveServices/accounts" && r.Name.Contains("pr-5", StringComparison.Ordinal))
+                .Properties["endpoint"]!.GetValue<string>();
+        }
+    }
+
+    private async Task<int> ChatAsync(string endpoint, string key)
+    {
+        using var http = new HttpClient(LocalTransport.CreateHandler(module.Host.CertificateThumbprint, module.Host.Port));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
+        {
+            Content = new StringContent("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("api-key", key);
+        return (int)(await http.SendAsync(request)).StatusCode;
+    }
+
+    /// <summary>Listens to every Azure SDK event source in the process (the engine's own Azure.Core copy included), at full detail.</summary>
+    private sealed class AzureSdkEvents : EventListener
+    {
+        private readonly StringBuilder text = new();
+
+        public string Text
+        {
+            get { lock (text) return text.ToString(); }
+        }
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name.StartsWith("Azure-", StringComparison.Ordinal)) EnableEvents(eventSource, EventLevel.Verbose, EventKeywords.All);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs eventData)
+        {
+            lock (text)
+            {
+                text.Append(eventData.EventSource.Name).Append(' ').Append(eventData.EventName).Append(' ');
+                if (eventData.Payload is not null) foreach (var item in eventData.Payload) text.Append(item is byte[] bytes ? Encoding.UTF8.GetString(bytes) : item).Append(' ');
+                text.AppendLine();
+            }
+        }
+    }
+}
