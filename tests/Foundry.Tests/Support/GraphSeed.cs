@@ -15,6 +15,13 @@ public static class GraphSeed
             {
                 var subscription = host.Subscriptions[i % host.Subscriptions.Count];
                 var group = $"rg-seed-{i % 7}";
+                var groupId = $"/subscriptions/{subscription}/resourceGroups/{group}";
+                if (host.Cloud.State.Find(groupId) is null)
+                {
+                    var container = new ArmResource { Id = groupId, Name = group, Type = "Microsoft.Resources/resourceGroups", SubscriptionId = subscription, ResourceGroup = group, Location = "eastus", CreatedAt = host.Cloud.Now, UpdatedAt = host.Cloud.Now };
+                    container.ProvisioningState = "Succeeded";
+                    host.Cloud.State.Put(container);
+                }
                 var id = $"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/st{environment.Replace("-", "")}{i:D5}";
                 var resource = new ArmResource
                 {
