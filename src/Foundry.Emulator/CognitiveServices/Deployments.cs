@@ -88,14 +88,13 @@ internal static class Deployments
                 $"The current quota usage is {used + current} and the quota limit is {limit} for quota {label}.");
         }
         var deployment = existing ?? Arm.Arm.NewResource(c, id, name, CognitiveServicesArea.DeploymentType, account.SubscriptionId, account.ResourceGroup);
-        deployment.Location = location;
         deployment.Sku = new JsonObject { ["name"] = sku, ["capacity"] = capacity };
         deployment.Properties = new JsonObject
         {
             ["model"] = new JsonObject { ["format"] = model?["format"]?.GetValue<string>() ?? "OpenAI", ["name"] = modelName, ["version"] = version },
             ["versionUpgradeOption"] = body["properties"]?["versionUpgradeOption"]?.GetValue<string>() ?? "OnceNewDefaultVersionAvailable",
             ["capabilities"] = new JsonObject { ["chatCompletion"] = "true" },
-            ["ratelimits"] = new JsonArray(new JsonObject { ["key"] = "request", ["renewalPeriod"] = 10, ["count"] = capacity }, new JsonObject { ["key"] = "token", ["renewalPeriod"] = 60, ["count"] = capacity * 1000 }),
+            ["rateLimits"] = new JsonArray(new JsonObject { ["key"] = "request", ["renewalPeriod"] = 10, ["count"] = capacity }, new JsonObject { ["key"] = "token", ["renewalPeriod"] = 60, ["count"] = capacity * 1000 }),
             ["provisioningState"] = existing is null ? "Creating" : "Succeeded",
         };
         deployment.Touch(c.Now);

@@ -49,11 +49,15 @@ public static class ModelCatalog
     /// <summary>Capacity in use for (SKU, model) in a region: live deployments plus those of soft-deleted accounts.</summary>
     public static int Used(EmulatorState state, string subscriptionId, string location, string sku, string model, string? exceptDeploymentId = null)
     {
-        var live = state.Resources.Values.Where(r => r.Type == CognitiveServicesArea.DeploymentType && r.SubscriptionId.Equals(subscriptionId, StringComparison.OrdinalIgnoreCase));
-        var deleted = state.DeletedAccounts.Values.Where(d => d.Account.SubscriptionId.Equals(subscriptionId, StringComparison.OrdinalIgnoreCase)).SelectMany(d => d.Deployments);
+        // Deployments carry no location of their own (the spec forbids one): their account's region counts.
+        var live = state.Resources.Values.Where(r => r.Type == CognitiveServicesArea.DeploymentType && r.SubscriptionId.Equals(subscriptionId, StringComparison.OrdinalIgnoreCase))
+            .Select(d => (Deployment: d, Location: state.Find(Routing.ResourceIds.Parent(d.Id)!)?.Location));
+        var deleted = state.DeletedAccounts.Values.Where(d => d.Account.SubscriptionId.Equals(subscriptionId, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(d => d.Deployments.Select(deployment => (Deployment: deployment, d.Account.Location)));
         return live.Concat(deleted)
-            .Where(d => !d.Id.Equals(exceptDeploymentId, StringComparison.OrdinalIgnoreCase))
             .Where(d => string.Equals(d.Location, location, StringComparison.OrdinalIgnoreCase))
+            .Select(d => d.Deployment)
+            .Where(d => !d.Id.Equals(exceptDeploymentId, StringComparison.OrdinalIgnoreCase))
             .Where(d => string.Equals(d.Sku?["name"]?.GetValue<string>(), sku, StringComparison.OrdinalIgnoreCase) &&
                         string.Equals(d.Properties["model"]?["name"]?.GetValue<string>(), model, StringComparison.OrdinalIgnoreCase))
             .Sum(d => d.Sku?["capacity"]?.GetValue<int>() ?? 0);

@@ -35,7 +35,6 @@ internal static class SoftDelete
         var key = EmulatorState.Key(account.Id);
         var keys = cloud.State.AccountKeys.TryGetValue(key, out var k) ? k : new AccountKeys { Key1 = CognitiveServicesArea.NewKey(), Key2 = CognitiveServicesArea.NewKey() };
         var deployments = cloud.State.Descendants(account.Id).Where(r => r.Type == CognitiveServicesArea.DeploymentType).ToList();
-        foreach (var deployment in deployments) deployment.Location = account.Location;
         cloud.State.DeletedAccounts[key] = new DeletedAccount
         {
             Account = account,

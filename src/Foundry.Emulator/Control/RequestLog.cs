@@ -13,7 +13,9 @@ public sealed record RequestRecord(
     bool Mutating,
     string Principal,
     string? RequestBody,
-    string? ResponseBody);
+    string? ResponseBody,
+    IReadOnlyDictionary<string, string>? ResponseHeaders = null,
+    IReadOnlyDictionary<string, string>? RequestHeaders = null);
 
 /// <summary>Every request served, in order. Control requests are not recorded.</summary>
 public sealed class RequestLog

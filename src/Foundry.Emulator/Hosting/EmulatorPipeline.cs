@@ -58,12 +58,16 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
         }
 
         var responseBody = response.Body?.ToJsonString();
-        if (service != ServiceKind.Control)
-        {
-            cloud.Log.Add(new RequestRecord(cloud.Now, service, request.Method, request.Host.Value ?? "", path + request.QueryString.Value,
-                response.Status, mutating, principal, rawBody.Length == 0 ? null : rawBody, responseBody));
-        }
         await WriteAsync(http, response, responseBody).ConfigureAwait(false);
+        if (service != ServiceKind.Control && cloud.Log.Enabled)
+        {
+            var responseHeaders = http.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            // Authorization is never recorded: the log is for counting and for checking shapes, not credentials.
+            var requestHeaders = request.Headers.Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            cloud.Log.Add(new RequestRecord(cloud.Now, service, request.Method, request.Host.Value ?? "", path + request.QueryString.Value,
+                response.Status, mutating, principal, rawBody.Length == 0 ? null : rawBody, responseBody, responseHeaders, requestHeaders));
+        }
     }
 
     private EmulatorResponse Serve(HttpContext http, RouteTable.Route route, System.Text.RegularExpressions.Match match, ServiceKind service, string rawBody, string principal)
