@@ -146,6 +146,30 @@ public sealed class EmulatorHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Fills a resource group with tagged storage accounts that Foundry manages (benchmarks and scale demos).</summary>
+    public IReadOnlyList<string> SeedManagedResources(string subscriptionId, string resourceGroup, int count, string environment)
+    {
+        EnsureFunctionApp(subscriptionId, resourceGroup, "func-seed-" + environment, "eastus");
+        var ids = new List<string>();
+        lock (Cloud.Sync)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var id = ResourceIds.Resource(subscriptionId, resourceGroup, "Microsoft.Storage/storageAccounts", $"st{environment.Replace("-", "")}{i:D5}");
+                var resource = new ArmResource
+                {
+                    Id = id, Name = id.Split('/').Last(), Type = "Microsoft.Storage/storageAccounts", SubscriptionId = subscriptionId, ResourceGroup = resourceGroup,
+                    Location = "eastus", CreatedAt = Cloud.Now, UpdatedAt = Cloud.Now,
+                    Tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["foundry-managed"] = "true", ["foundry-env"] = environment, ["foundry-app"] = "seed" },
+                };
+                resource.ProvisioningState = "Succeeded";
+                Cloud.State.Put(resource);
+                ids.Add(id);
+            }
+        }
+        return ids;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync().ConfigureAwait(false);

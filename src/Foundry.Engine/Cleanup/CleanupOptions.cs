@@ -1,7 +1,8 @@
 namespace Foundry.Engine.Cleanup;
 
 /// <summary>How Remove-FoundryManagedResource deletes.</summary>
-/// <param name="ThrottleLimit">Deletes in flight at once. The default stays well inside Resource Manager's per-principal delete budget (refill 10/s).</param>
+/// <param name="ThrottleLimit">Deletes in flight at once. The default, 16, stays inside Resource Manager's per-principal delete budget
+/// (a 200-request bucket refilled at 10/s): real deletes take one to many seconds each, so 16 in flight issue at most ~10/s.</param>
 /// <param name="MaxAttempts">Calls per resource before it is reported failed.</param>
 /// <param name="FirstBackoff">First retry delay; it doubles each attempt (1, 2, 4 … s by default).</param>
 /// <param name="MaxBackoff">Cap on a retry delay (a longer Retry-After still wins).</param>
@@ -10,5 +11,5 @@ namespace Foundry.Engine.Cleanup;
 public sealed record CleanupOptions(int ThrottleLimit, int MaxAttempts, TimeSpan FirstBackoff, TimeSpan MaxBackoff, TimeSpan PerResourceTimeout, bool Purge)
 {
     /// <summary>The defaults the cmdlet uses.</summary>
-    public static CleanupOptions Default { get; } = new(8, 5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(15), false);
+    public static CleanupOptions Default { get; } = new(16, 5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(15), false);
 }
