@@ -33,23 +33,8 @@ public sealed class AccountOperations
         $"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{AccountType}/{name}";
 
     /// <summary>The account, or null when it does not exist.</summary>
-    public async Task<AccountInfo?> GetAsync(string resourceId, CancellationToken cancellationToken)
-    {
-        var context = new FailureContext("read the AI account", resourceId);
-        try
-        {
-            var resource = await arm.GetGenericResource(new ResourceIdentifier(resourceId)).GetAsync(cancellationToken).ConfigureAwait(false);
-            return ToInfo(resource.Value.Data);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-        catch (RequestFailedException e)
-        {
-            throw AzureErrors.From(e, context);
-        }
-    }
+    public async Task<AccountInfo?> GetAsync(string resourceId, CancellationToken cancellationToken) =>
+        await GenericResources.GetAsync(arm, resourceId, new FailureContext("read the AI account", resourceId), cancellationToken).ConfigureAwait(false) is { } data ? ToInfo(data) : null;
 
     /// <summary>Starts creating or updating the account (201 + Azure-AsyncOperation on create).</summary>
     public Task<EngineOperation> StartCreateOrUpdateAsync(AccountSpec spec, CancellationToken cancellationToken)
@@ -67,31 +52,12 @@ public sealed class AccountOperations
             Properties = BinaryData.FromString(JsonSerializer.Serialize(properties)),
         };
         foreach (var tag in spec.Tags) data.Tags[tag.Key] = tag.Value;
-        return AzureErrors.Guard(context, async () =>
-        {
-            var operation = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, new ResourceIdentifier(id), data, cancellationToken).ConfigureAwait(false);
-            return new EngineOperation(operation, id, context, pollingInterval);
-        });
+        return GenericResources.StartPutAsync(arm, id, data, context, pollingInterval, cancellationToken);
     }
 
     /// <summary>Starts deleting the account (Azure soft-deletes it). A missing account is already deleted: null.</summary>
-    public async Task<EngineOperation?> StartDeleteAsync(string resourceId, CancellationToken cancellationToken)
-    {
-        var context = new FailureContext("delete the AI account", resourceId, "Cognitive Services Contributor");
-        try
-        {
-            var operation = await arm.GetGenericResource(new ResourceIdentifier(resourceId)).DeleteAsync(WaitUntil.Started, cancellationToken).ConfigureAwait(false);
-            return new EngineOperation(operation, resourceId, context, pollingInterval);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-        catch (RequestFailedException e)
-        {
-            throw AzureErrors.From(e, context);
-        }
-    }
+    public Task<EngineOperation?> StartDeleteAsync(string resourceId, CancellationToken cancellationToken) =>
+        GenericResources.StartDeleteAsync(arm, resourceId, new FailureContext("delete the AI account", resourceId, "Cognitive Services Contributor"), pollingInterval, cancellationToken);
 
     /// <summary>The id of the soft-deleted account with this name (what purge and get-deleted address).</summary>
     public static string DeletedIdOf(string subscriptionId, string location, string resourceGroupName, string name) =>
@@ -109,23 +75,10 @@ public sealed class AccountOperations
     }
 
     /// <summary>Starts purging a soft-deleted account so its name and quota are free; null when there is nothing to purge.</summary>
-    public async Task<EngineOperation?> StartPurgeAsync(string subscriptionId, string location, string resourceGroupName, string name, CancellationToken cancellationToken)
+    public Task<EngineOperation?> StartPurgeAsync(string subscriptionId, string location, string resourceGroupName, string name, CancellationToken cancellationToken)
     {
         var id = DeletedIdOf(subscriptionId, location, resourceGroupName, name);
-        var context = new FailureContext("purge the soft-deleted AI account", id, "Cognitive Services Contributor (at subscription scope)");
-        try
-        {
-            var operation = await arm.GetGenericResource(new ResourceIdentifier(id)).DeleteAsync(WaitUntil.Started, cancellationToken).ConfigureAwait(false);
-            return new EngineOperation(operation, id, context, pollingInterval);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-        catch (RequestFailedException e)
-        {
-            throw AzureErrors.From(e, context);
-        }
+        return GenericResources.StartDeleteAsync(arm, id, new FailureContext("purge the soft-deleted AI account", id, "Cognitive Services Contributor (at subscription scope)"), pollingInterval, cancellationToken);
     }
 
     /// <summary>Fingerprints of the account's current keys.</summary>

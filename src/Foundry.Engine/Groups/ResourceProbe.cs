@@ -14,20 +14,6 @@ public sealed class ResourceProbe
     internal ResourceProbe(ArmClient arm) => this.arm = arm;
 
     /// <summary>Whether the resource exists now.</summary>
-    public async Task<bool> ExistsAsync(string resourceId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await arm.GetGenericResource(new ResourceIdentifier(resourceId)).GetAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
-        catch (RequestFailedException e)
-        {
-            throw AzureErrors.From(e, new FailureContext("check whether the resource still exists", resourceId));
-        }
-    }
+    public async Task<bool> ExistsAsync(string resourceId, CancellationToken cancellationToken) =>
+        await GenericResources.GetAsync(arm, resourceId, new FailureContext("check whether the resource still exists", resourceId), cancellationToken).ConfigureAwait(false) is not null;
 }

@@ -42,22 +42,8 @@ public sealed class VaultOperations
         $"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{name}";
 
     /// <summary>The vault, or null.</summary>
-    public async Task<VaultInfo?> GetAsync(string resourceId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var resource = await arm.GetGenericResource(new ResourceIdentifier(resourceId)).GetAsync(cancellationToken).ConfigureAwait(false);
-            return ToInfo(resource.Value.Data);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-        catch (RequestFailedException e)
-        {
-            throw AzureErrors.From(e, new FailureContext("read the Key Vault", resourceId));
-        }
-    }
+    public async Task<VaultInfo?> GetAsync(string resourceId, CancellationToken cancellationToken) =>
+        await GenericResources.GetAsync(arm, resourceId, new FailureContext("read the Key Vault", resourceId), cancellationToken).ConfigureAwait(false) is { } data ? ToInfo(data) : null;
 
     /// <summary>Creates or updates the vault: RBAC authorization, soft delete, purge protection as asked.</summary>
     public Task<EngineOperation> StartCreateOrUpdateAsync(VaultSpec spec, CancellationToken cancellationToken)
@@ -77,11 +63,7 @@ public sealed class VaultOperations
         if (spec.PurgeProtection) properties["enablePurgeProtection"] = true;
         var data = new GenericResourceData(new AzureLocation(spec.Location)) { Properties = BinaryData.FromString(JsonSerializer.Serialize(properties)) };
         foreach (var tag in spec.Tags) data.Tags[tag.Key] = tag.Value;
-        return AzureErrors.Guard(context, async () =>
-        {
-            var operation = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, new ResourceIdentifier(id), data, cancellationToken).ConfigureAwait(false);
-            return new EngineOperation(operation, id, context, pollingInterval);
-        });
+        return GenericResources.StartPutAsync(arm, id, data, context, pollingInterval, cancellationToken);
     }
 
     /// <summary>Recovers a soft-deleted vault (PUT with createMode recover), with its secrets and settings.</summary>
@@ -91,11 +73,7 @@ public sealed class VaultOperations
         var context = new FailureContext($"recover the deleted Key Vault '{name}'", id, "Key Vault Contributor", location);
         var properties = new Dictionary<string, object> { ["tenantId"] = tenantId, ["sku"] = new Dictionary<string, string> { ["family"] = "A", ["name"] = "standard" }, ["createMode"] = "recover" };
         var data = new GenericResourceData(new AzureLocation(location)) { Properties = BinaryData.FromString(JsonSerializer.Serialize(properties)) };
-        return AzureErrors.Guard(context, async () =>
-        {
-            var operation = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, new ResourceIdentifier(id), data, cancellationToken).ConfigureAwait(false);
-            return new EngineOperation(operation, id, context, pollingInterval);
-        });
+        return GenericResources.StartPutAsync(arm, id, data, context, pollingInterval, cancellationToken);
     }
 
     /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>

@@ -4,4 +4,7 @@ namespace Foundry.Commands;
 internal static class EnvironmentName
 {
     public const string Pattern = "^(dev|staging|pr-[0-9]{1,7})$";
+
+    /// <summary>Case matters: resource names and tags carry the environment verbatim (ValidatePattern ignores case by default).</summary>
+    public const System.Text.RegularExpressions.RegexOptions Options = System.Text.RegularExpressions.RegexOptions.None;
 }

@@ -9,7 +9,7 @@ namespace Foundry.Commands;
 public sealed class GetFoundryEnvironmentCommand : FoundryCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern)]
+    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
     public string[]? Environment { get; set; }
 
     [Parameter]

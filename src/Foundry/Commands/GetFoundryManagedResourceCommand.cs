@@ -10,7 +10,7 @@ namespace Foundry.Commands;
 public sealed class GetFoundryManagedResourceCommand : FoundryCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern)]
+    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
     public string? Environment { get; set; }
 
     [Parameter]

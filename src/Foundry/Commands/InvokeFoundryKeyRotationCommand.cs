@@ -6,20 +6,10 @@ namespace Foundry.Commands;
 
 [Cmdlet(VerbsLifecycle.Invoke, "FoundryKeyRotation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FoundryKeyRotation))]
-public sealed class InvokeFoundryKeyRotationCommand : FoundryCmdlet
+public sealed class InvokeFoundryKeyRotationCommand : EnvironmentCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern)]
-    public string Environment { get; set; } = "";
-
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    [Parameter]
-    public string? PolicyPath { get; set; }
-
-    [Parameter]
-    public string? AuditLogPath { get; set; }
 
     protected override void ProcessRecord()
     {

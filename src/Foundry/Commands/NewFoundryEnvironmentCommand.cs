@@ -6,18 +6,8 @@ namespace Foundry.Commands;
 
 [Cmdlet(VerbsCommon.New, "FoundryEnvironment", SupportsShouldProcess = true)]
 [OutputType(typeof(FoundryEnvironment), typeof(FoundryPlannedChange))]
-public sealed class NewFoundryEnvironmentCommand : FoundryCmdlet
+public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern, Options = System.Text.RegularExpressions.RegexOptions.None)]
-    public string Environment { get; set; } = "";
-
-    [Parameter]
-    public string? PolicyPath { get; set; }
-
-    [Parameter]
-    public string? AuditLogPath { get; set; }
-
     protected override void ProcessRecord()
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;

@@ -6,18 +6,8 @@ namespace Foundry.Commands;
 
 [Cmdlet(VerbsCommon.Remove, "FoundryEnvironment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FoundryCleanupReport))]
-public sealed class RemoveFoundryEnvironmentCommand : FoundryCmdlet
+public sealed class RemoveFoundryEnvironmentCommand : EnvironmentCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern)]
-    public string Environment { get; set; } = "";
-
-    [Parameter]
-    public string? PolicyPath { get; set; }
-
-    [Parameter]
-    public string? AuditLogPath { get; set; }
-
     protected override void ProcessRecord()
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;

@@ -20,7 +20,7 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
     public string[] ResourceId { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = ByEnvironment)]
-    [ValidatePattern(EnvironmentName.Pattern)]
+    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
     public string Environment { get; set; } = "";
 
     [Parameter(ParameterSetName = ByEnvironment)]

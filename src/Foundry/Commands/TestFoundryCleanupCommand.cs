@@ -13,7 +13,7 @@ public sealed class TestFoundryCleanupCommand : FoundryCmdlet
     private const string ByRunId = nameof(ByRunId);
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByEnvironment)]
-    [ValidatePattern(EnvironmentName.Pattern)]
+    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
     public string Environment { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = ByRunId)]

@@ -93,8 +93,12 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
     public void Bad_environment_names_are_refused_by_parameter_validation_before_any_call(string name)
     {
         var mark = module.Host.Cloud.Log.All.Count;
-        var result = module.Invoke("New-FoundryEnvironment -Environment $name", new Dictionary<string, object?> { ["name"] = name });
-        Assert.StartsWith("ParameterArgumentValidationError", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        foreach (var command in new[] { "New-FoundryEnvironment", "Get-FoundryEnvironment", "Invoke-FoundryKeyRotation", "Remove-FoundryEnvironment -Confirm:$false",
+                                        "Get-FoundryManagedResource", "Remove-FoundryManagedResource -Confirm:$false", "Test-FoundryCleanup" })
+        {
+            var result = module.Invoke($"{command} -Environment $name", new Dictionary<string, object?> { ["name"] = name });
+            Assert.True(result.Errors.Count == 1 && result.Errors[0].FullyQualifiedErrorId.StartsWith("ParameterArgumentValidationError", StringComparison.Ordinal), $"{command} accepted '{name}'");
+        }
         Assert.Equal(mark, module.Host.Cloud.Log.All.Count);
     }
 
