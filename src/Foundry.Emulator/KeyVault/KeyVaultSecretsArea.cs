@@ -85,8 +85,19 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
     private static SecretEntry DeletedSecret(RequestContext c, string permission, bool write = false)
     {
         var secret = Vault(c, permission, write).Content.Secrets.GetValueOrDefault(c["name"].ToLowerInvariant());
-        return secret is { IsDeleted: true } ? secret : throw NotFound(c);
+        if (secret is not { IsDeleted: true }) throw NotFound(c);
+        if (secret.DeletionCompletesAt > c.Now)
+        {
+            // Reads see nothing until the deletion completes (SecretClient polls this); writes are told to wait.
+            throw c.Method == "GET" ? NotFound(c) : RequestContext.Fail(BeingDeleted(c, secret)!);
+        }
+        return secret;
     }
+
+    private static EmulatorResponse? BeingDeleted(RequestContext c, SecretEntry secret) =>
+        secret.DeletionCompletesAt > c.Now
+            ? AzureError.KeyVault(409, "Conflict", $"Secret {secret.Name} is currently being deleted.", "ObjectIsBeingDeleted")
+            : null;
 
     private static EmulatorErrorException NotFound(RequestContext c) => RequestContext.Fail(AzureError.KeyVault(404, "SecretNotFound",
         $"A secret with (name/id) {c["name"]} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"));
@@ -107,7 +118,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         var key = name.ToLowerInvariant();
         if (vault.Content.Secrets.TryGetValue(key, out var existing) && existing.IsDeleted)
         {
-            return AzureError.KeyVault(409, "Conflict", $"Secret {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.", "ObjectIsDeletedButRecoverable");
+            return BeingDeleted(c, existing) ?? AzureError.KeyVault(409, "Conflict", $"Secret {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.", "ObjectIsDeletedButRecoverable");
         }
         var entry = existing ?? (vault.Content.Secrets[key] = new SecretEntry { Name = name });
         var version = new SecretVersion
@@ -146,6 +157,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         var days = RetentionDays(c);
         secret.DeletedDate = c.Now;
         secret.ScheduledPurgeDate = c.Now.AddDays(days);
+        secret.DeletionCompletesAt = c.Now + c.Cloud.Timings.For("Microsoft.KeyVault/vaults/secrets:delete");
         return EmulatorResponse.Json(200, Deleted(c, secret, item: false));
     }
 

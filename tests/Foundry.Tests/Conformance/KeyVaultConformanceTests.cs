@@ -128,3 +128,59 @@ public sealed class KeyVaultConformanceTests(EmulatorFixture emulator) : IClassF
         Assert.Equal(404, (await http.SendAsync(HttpMethod.Get, $"/subscriptions/{emulator.Subscription}/providers/Microsoft.KeyVault/locations/eastus/deletedVaults/kv-conf-soft?api-version=2025-05-01")).Status);
     }
 }
+
+/// <summary>A secret deletion that takes time: the SDK's delete operation polls until it completes; meanwhile the name is "being deleted".</summary>
+public sealed class KeyVaultSlowDeleteConformanceTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task While_a_secret_is_being_deleted_the_name_answers_ObjectIsBeingDeleted_and_the_sdk_polls_until_done()
+    {
+        using var http = emulator.Authorized();
+        var group = $"/subscriptions/{emulator.Subscription}/resourceGroups/rg-kv-slow";
+        await http.SendAsync(HttpMethod.Put, $"{group}?api-version=2025-04-01", "{\"location\":\"eastus\"}");
+        await http.SendAsync(HttpMethod.Put, $"{group}/providers/Microsoft.KeyVault/vaults/kv-conf-slow?api-version=2025-05-01",
+            $"{{\"location\":\"eastus\",\"properties\":{{\"tenantId\":\"{emulator.Host.TenantId}\",\"sku\":{{\"family\":\"A\",\"name\":\"standard\"}},\"accessPolicies\":[],\"enableRbacAuthorization\":true}}}}");
+        await http.SendAsync(HttpMethod.Put, $"{group}/providers/Microsoft.KeyVault/vaults/kv-conf-slow/providers/Microsoft.Authorization/roleAssignments/{Guid.NewGuid()}?api-version=2022-04-01",
+            $"{{\"properties\":{{\"roleDefinitionId\":\"/subscriptions/{emulator.Subscription}/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7\",\"principalId\":\"{EmulatorFixture.Operator}\"}}}}");
+        var client = emulator.CreateSecretClient("kv-conf-slow");
+        await client.SetSecretAsync("slow", "value");
+        emulator.Host.Cloud.Timings.Set("Microsoft.KeyVault/vaults/secrets:delete", TimeSpan.FromSeconds(1));
+        var delete = await client.StartDeleteSecretAsync("slow");
+        var busy = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => client.SetSecretAsync("slow", "again"));
+        Assert.Equal(409, busy.Status);
+        Assert.Contains("ObjectIsBeingDeleted", busy.Message);
+        await delete.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        Assert.True(emulator.Host.Cloud.Log.All.Count(r => r.PathAndQuery.StartsWith("/deletedsecrets/slow", StringComparison.Ordinal) && r.Status == 404) >= 1, "the SDK polled through 404s");
+        Assert.NotNull((await client.GetDeletedSecretAsync("slow")).Value.RecoveryId);
+    }
+}
+
+/// <summary>The emulator's own HTTP control surface (/_emulator): faults, timings, state, reset.</summary>
+public sealed class EmulatorControlSurfaceTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task Faults_and_timings_can_be_set_and_state_dumped_and_reset_over_HTTP()
+    {
+        using var control = emulator.CreateHttpClient();
+        using var http = emulator.Authorized();
+        var fault = await control.SendAsync(HttpMethod.Post, "/_emulator/faults", "{\"method\":\"PUT\",\"pathPattern\":\"/resourcegroups/rg-faulted$\",\"status\":503,\"code\":\"ServiceUnavailable\",\"retryAfterSeconds\":2,\"count\":1}");
+        Assert.Equal(201, fault.Status);
+        var failed = await http.SendAsync(HttpMethod.Put, $"/subscriptions/{emulator.Subscription}/resourcegroups/rg-faulted?api-version=2025-04-01", "{\"location\":\"eastus\"}");
+        Assert.Equal(503, failed.Status);
+        Assert.Equal("2", failed.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("ServiceUnavailable", failed.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(201, (await http.SendAsync(HttpMethod.Put, $"/subscriptions/{emulator.Subscription}/resourcegroups/rg-faulted?api-version=2025-04-01", "{\"location\":\"eastus\"}")).Status);
+
+        Assert.Equal(204, (await control.SendAsync(HttpMethod.Put, "/_emulator/timings", "{\"Microsoft.Resources/resourceGroups:delete\": 30}")).Status);
+        var delete = await http.SendAsync(HttpMethod.Delete, $"/subscriptions/{emulator.Subscription}/resourcegroups/rg-faulted?api-version=2025-04-01");
+        Assert.Equal(202, delete.Status);
+        Assert.Equal("30", delete.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(202, (await http.SendAsync(HttpMethod.Get, delete.Headers.Location!.ToString())).Status);
+
+        var state = await control.SendAsync(HttpMethod.Get, "/_emulator/state");
+        Assert.Contains("rg-faulted", state.Text);
+        Assert.Equal(204, (await control.SendAsync(HttpMethod.Post, "/_emulator/reset")).Status);
+        Assert.DoesNotContain("rg-faulted", (await control.SendAsync(HttpMethod.Get, "/_emulator/state")).Text);
+        Assert.Equal(0, (await control.SendAsync(HttpMethod.Get, "/_emulator/stats")).Body!["resources"]!.GetValue<int>());
+    }
+}
