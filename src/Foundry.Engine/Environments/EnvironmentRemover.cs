@@ -69,12 +69,16 @@ public sealed class EnvironmentRemover
 
         // 2. The secret (soft delete, then purge per policy), then the operator's access Foundry granted. A re-run after
         //    a failure may find that access already removed: it is granted again while the secret still needs work.
+        //    A vault Foundry made is listed now, while that access holds: secrets someone else put there keep it alive.
+        var vaultIsOurs = vault is not null && run.Settings.KeyVault.Create && run.HasIdentityTags(vault.Tags);
+        var foreignSecrets = new List<string>();
         if (vault is not null)
         {
-            if (await NeedsSecretWorkAsync(vault, run, cancellationToken).ConfigureAwait(false))
+            if ((vaultIsOurs && !whatIf) || await NeedsSecretWorkAsync(vault, run, cancellationToken).ConfigureAwait(false))
             {
                 await new KeyWiring(services, run).EnsureOperatorAccessAsync(vaultId, cancellationToken).ConfigureAwait(false);
             }
+            if (vaultIsOurs && !whatIf) foreignSecrets = await ForeignSecretsAsync(vault, run, cancellationToken).ConfigureAwait(false);
             var secretUri = $"{vault.VaultUri.ToString().TrimEnd('/')}/secrets/{run.Settings.SecretName}";
             if (await Propagation.RetryForbiddenAsync(() => services.Secrets.GetPropertiesAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken), services.Timings, cancellationToken).ConfigureAwait(false) is not null)
             {
@@ -135,7 +139,11 @@ public sealed class EnvironmentRemover
         }
 
         // 4. The vault and the group, only when Foundry made them for this environment and nothing foreign is inside.
-        if (vault is not null && run.Settings.KeyVault.Create && run.HasIdentityTags(vault.Tags))
+        if (foreignSecrets.Count > 0)
+        {
+            reporter.Warning($"Key Vault {vaultName} is kept: it holds secrets Foundry did not write ({string.Join(", ", foreignSecrets.Take(5))}).");
+        }
+        else if (vaultIsOurs && vault is not null)
         {
             await Step("Microsoft.KeyVault/vaults", vaultId, vault.PurgeProtection ? "soft delete (purge protection keeps the name for its retention)" : "soft delete",
                 () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
@@ -172,6 +180,21 @@ public sealed class EnvironmentRemover
         var list = deletions.ToList();
         var status = whatIf ? "Planned" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
         return new CleanupReport(environment, runId, status, list.Count, list.Count(d => d.Status == "deleted"), list, remaining);
+    }
+
+    /// <summary>Secrets in the vault other than the environment's own (someone else's data: the vault must stay).</summary>
+    private async Task<List<string>> ForeignSecretsAsync(VaultInfo vault, EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Propagation.RetryForbiddenAsync(() => services.Secrets.ListNamesAsync(vault.VaultUri, cancellationToken), services.Timings, cancellationToken).ConfigureAwait(false))
+                .Where(name => !name.Equals(run.Settings.SecretName, StringComparison.OrdinalIgnoreCase)).ToList();
+        }
+        catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden)
+        {
+            // Without rights to list, nothing proves the vault empty: keep it.
+            return new List<string> { "(secrets not listable)" };
+        }
     }
 
     /// <summary>Whether the secret still exists or lingers deleted (to be purged) — probed without data-plane rights via the role list.</summary>

@@ -30,6 +30,15 @@ public sealed class SecretOperations
     public async Task<SecretInfo?> GetPropertiesAsync(Uri vaultUri, string name, CancellationToken cancellationToken) =>
         (await GetAsync(vaultUri, name, null, cancellationToken).ConfigureAwait(false))?.Info;
 
+    /// <summary>Names of the vault's live secrets (no values).</summary>
+    public Task<IReadOnlyList<string>> ListNamesAsync(Uri vaultUri, CancellationToken cancellationToken) =>
+        AzureErrors.Guard(new FailureContext("list the vault's secrets", vaultUri.ToString(), "Key Vault Secrets User"), async () =>
+        {
+            var names = new List<string>();
+            await foreach (var properties in clientFor(vaultUri).GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false)) names.Add(properties.Name);
+            return (IReadOnlyList<string>)names;
+        });
+
     /// <summary>The soft-deleted secret, or null.</summary>
     public async Task<DeletedSecretInfo?> GetDeletedAsync(Uri vaultUri, string name, CancellationToken cancellationToken)
     {

@@ -118,3 +118,30 @@ public sealed class RotateAndDownTests
         Assert.Equal("Resolved", (await cloud.Reader.ReadAsync(cloud.Policy, "dev", CancellationToken.None)).Apps.Single().ReferenceStatus);
     }
 }
+
+public sealed class ForeignContentTests
+{
+    [Fact]
+    public async Task Down_keeps_a_vault_that_holds_someone_elses_secret_and_the_group_around_it()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync("func-contoso-pr");
+        var up = await cloud.UpAsync("pr-31");
+        var vaultUri = new Uri(up.Environment.SecretUri!.Substring(0, up.Environment.SecretUri.IndexOf("/secrets/", StringComparison.Ordinal) + 1));
+        await cloud.Services.Secrets.SetAsync(vaultUri, "SOMEONE-ELSES", "their-value-123456", new Dictionary<string, string>(), CancellationToken.None);
+        var warnings = new List<string>();
+        var report = await cloud.Remover.RemoveAsync(cloud.Policy, "pr-31", false, "down", LocalCloud.NoAudit, new WarningsOnly(warnings), CancellationToken.None);
+        Assert.Contains(warnings, w => w.Contains("SOMEONE-ELSES", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Deletions, d => d.ResourceType == "Microsoft.KeyVault/vaults");
+        Assert.Equal(1, cloud.CountResources(r => r.Type == "Microsoft.KeyVault/vaults" && r.Name == up.Environment.KeyVaultName));
+    }
+
+    private sealed class WarningsOnly(List<string> warnings) : IEngineReporter
+    {
+        public void Progress(string activity, string status) { }
+        public void Verbose(string message) { }
+        public void Warning(string message) => warnings.Add(message);
+        public void Audit(Foundry.Engine.Audit.AuditRecord record) { }
+    }
+}
