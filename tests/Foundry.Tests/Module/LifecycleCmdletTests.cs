@@ -84,6 +84,25 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
         Assert.Equal("Verified", ModuleRunspace.Prop<string>(Assert.Single(module.Invoke("Test-FoundryCleanup -Environment pr-42").Objects("FoundryCleanupReport")), "Status"));
     }
 
+    [Fact]
+    public void The_environment_binds_from_the_pipeline_by_property_name_and_every_progress_activity_completes()
+    {
+        var up = module.Invoke("[pscustomobject]@{ Environment = 'pr-77' } | New-FoundryEnvironment");
+        Assert.Empty(up.Errors);
+        Assert.Equal("pr-77", ModuleRunspace.Prop<string>(Assert.Single(up.Objects("FoundryEnvironment")), "Environment"));
+        Assert.NotEmpty(up.Streams.Progress);
+        Assert.All(up.Streams.Progress.GroupBy(p => p.ActivityId), activity => Assert.Equal(ProgressRecordType.Completed, activity.Last().RecordType));
+
+        var rotation = module.Invoke("Get-FoundryEnvironment -Environment pr-77 | Invoke-FoundryKeyRotation");
+        Assert.Empty(rotation.Errors);
+        Assert.Equal("pr-77", ModuleRunspace.Prop<string>(Assert.Single(rotation.Objects("FoundryKeyRotation")), "Environment"));
+
+        var down = module.Invoke("Get-FoundryEnvironment -Environment pr-77 | Remove-FoundryEnvironment -Confirm:$false");
+        Assert.Empty(down.Errors);
+        Assert.Equal("Verified", ModuleRunspace.Prop<string>(Assert.Single(down.Objects("FoundryCleanupReport")), "Status"));
+        Assert.All(down.Streams.Progress.GroupBy(p => p.ActivityId), activity => Assert.Equal(ProgressRecordType.Completed, activity.Last().RecordType));
+    }
+
     [Theory]
     [InlineData("PR-1")]
     [InlineData("pr-")]

@@ -32,6 +32,8 @@ public sealed class ManagedResourceCmdletTests(ModuleRunspace module, ITestOutpu
     public void Twenty_five_hundred_resources_over_three_subscriptions_stream_out_once_each_from_the_first_page()
     {
         var seeded = GraphSeed.Managed(module.Host, 2500, "pr-90");
+        // One small query first, so the timing below measures paging rather than the engine's one-time load and JIT.
+        Assert.Empty(module.Invoke("Get-FoundryManagedResource -Environment pr-89 -SubscriptionId $subs", new Dictionary<string, object?> { ["subs"] = module.Host.Subscriptions.ToArray() }).Errors);
         var probe = new Probe(module.Host);
         var graphBefore = module.Host.Cloud.Log.All.Count(r => r.PathAndQuery.StartsWith("/providers/Microsoft.ResourceGraph/resources", StringComparison.Ordinal));
         var result = module.Invoke("Get-FoundryManagedResource -Environment pr-90 -SubscriptionId $subs -ResourceType Microsoft.Storage/storageAccounts | ForEach-Object { $probe.Seen($_.ResourceId) }",
