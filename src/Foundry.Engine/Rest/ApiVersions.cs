@@ -24,6 +24,9 @@ internal static class ApiVersions
         ["Microsoft.KeyVault/vaults"] = KeyVault,
         ["Microsoft.Web/sites"] = Web,
         ["Microsoft.Authorization/roleAssignments"] = Authorization,
+        // Typed resource groups (and their resource list) would otherwise use the SDK's built-in 2022-09-01.
+        ["Microsoft.Resources/resourceGroups"] = Resources,
+        ["Microsoft.Resources/resources"] = Resources,
     };
 
     /// <summary>Pins every version above on the client options.</summary>
