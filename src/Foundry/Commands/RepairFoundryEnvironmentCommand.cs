@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using Foundry.Internal;
+using Foundry.Models;
+
+namespace Foundry.Commands;
+
+[Cmdlet(VerbsDiagnostic.Repair, "FoundryEnvironment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FoundryPlannedChange))]
+public sealed class RepairFoundryEnvironmentCommand : EnvironmentCmdlet
+{
+    protected override void ProcessRecord()
+    {
+        if (!TryReadPolicy(PolicyPath, out var policy)) return;
+        var engine = SessionConnection.Engine;
+        var whatIf = !ShouldProcess($"environment '{Environment}' of app '{policy.App}'", "Repair drift (rewrite settings, re-grant roles, put the active key back in the secret)");
+        if (whatIf && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) return;
+        var audit = OpenAuditLog(AuditLogPath);
+        if (TryRun($"Repair-FoundryEnvironment {Environment}", Environment,
+                (reporter, token) => engine.Provisioner.RepairAsync(policy, Environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), out var result))
+        {
+            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(Environment, change));
+        }
+    }
+}
