@@ -2,16 +2,9 @@ using System.Management.Automation;
 
 namespace Foundry.Commands;
 
-/// <summary>Base of the cmdlets that change one environment: -Environment (bindable by property name), -PolicyPath, -AuditLogPath.</summary>
-public abstract class EnvironmentCmdlet : FoundryCmdlet
+/// <summary>Base of the cmdlets that change one environment: adds -AuditLogPath to -Environment and -PolicyPath.</summary>
+public abstract class EnvironmentCmdlet : EnvironmentReadCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
-    public string Environment { get; set; } = "";
-
-    [Parameter]
-    public string? PolicyPath { get; set; }
-
     [Parameter]
     public string? AuditLogPath { get; set; }
 }

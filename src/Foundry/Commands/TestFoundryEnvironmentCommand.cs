@@ -6,15 +6,8 @@ namespace Foundry.Commands;
 
 [Cmdlet(VerbsDiagnostic.Test, "FoundryEnvironment")]
 [OutputType(typeof(FoundryEnvironmentCheck))]
-public sealed class TestFoundryEnvironmentCommand : FoundryCmdlet
+public sealed class TestFoundryEnvironmentCommand : EnvironmentReadCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
-    public string Environment { get; set; } = "";
-
-    [Parameter]
-    public string? PolicyPath { get; set; }
-
     protected override void ProcessRecord()
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
