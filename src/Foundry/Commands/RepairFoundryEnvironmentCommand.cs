@@ -12,8 +12,7 @@ public sealed class RepairFoundryEnvironmentCommand : EnvironmentCmdlet
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
-        var whatIf = !ShouldProcess($"environment '{Environment}' of app '{policy.App}'", "Repair drift (rewrite settings, re-grant roles, put the active key back in the secret)");
-        if (whatIf && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) return;
+        if (!ShouldChange(policy, "Repair drift (rewrite settings, re-grant roles, put the active key back in the secret)", out var whatIf)) return;
         var audit = OpenAuditLog(AuditLogPath);
         if (TryRun($"Repair-FoundryEnvironment {Environment}", Environment,
                 (reporter, token) => engine.Provisioner.RepairAsync(policy, Environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), out var result))
