@@ -174,8 +174,11 @@ internal sealed class KeyWiring
         var stale = secret.Version is null || status?.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != secret.Version);
         if (changed || stale)
         {
-            await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId,
-                    changed ? "pick up the new reference" : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}"),
+            var reason = changed ? "pick up the new reference"
+                : secret.Version is null ? "resolve the secret's new version"
+                : status?.Status == "Resolved" ? $"resolve secret version {secret.Version} (it resolves {status.ActiveVersion})"
+                : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}";
+            await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, reason),
                 () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
         }
     }
