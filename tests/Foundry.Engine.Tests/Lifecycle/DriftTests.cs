@@ -1,12 +1,13 @@
 using Foundry.Engine.Access;
 using Foundry.Engine.Apps;
 using Foundry.Engine.Environments;
+using Xunit.Abstractions;
 using static Foundry.Engine.Environments.EnvironmentCheckNames;
 
 namespace Foundry.Engine.Tests.Lifecycle;
 
 /// <summary>Test-FoundryEnvironment's and Repair-FoundryEnvironment's engine: drift made by hand through the emulator, found, planned, fixed.</summary>
-public sealed class DriftTests
+public sealed class DriftTests(ITestOutputHelper output)
 {
     private const string Site = "func-contoso-dev";
     private const string SecretName = "AZURE-OPENAI-API-KEY";
@@ -44,7 +45,11 @@ public sealed class DriftTests
         // As `az keyvault secret set` would: a new version with the other key and no tags.
         await services.Secrets.SetAsync(vault.VaultUri, SecretName, keys.Key2, new Dictionary<string, string>(), CancellationToken.None);
 
+        var reads = cloud.Mark;
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var drifted = await InspectAsync(cloud, "dev");
+        output.WriteLine($"Test on a drifted environment: {cloud.Mark - reads} requests, {started.ElapsedMilliseconds} ms");
+        Assert.Equal(0, cloud.MutatingSince(reads));
         Assert.Equal(new[] { AppRoleAssignment, AppSettings, Secret }, With(drifted, CheckStatus.Failed));
         Assert.Equal(new[] { AppKeyVaultReference }, With(drifted, CheckStatus.Skipped));
         Assert.Contains("holds key2 but the active slot is key1", drifted.Single(c => c.Check == Secret).Detail);
@@ -57,6 +62,10 @@ public sealed class DriftTests
         Assert.Equal(new[] { "Assign Microsoft.Authorization/roleAssignments", "Refresh Microsoft.Web/sites", "Update Microsoft.Web/sites/config", "Update secret" },
             plan.Changes.Select(c => $"{c.Action} {c.ResourceType}").OrderBy(c => c, StringComparer.Ordinal));
         Assert.Contains("holds key1", plan.Changes.Single(c => c.ResourceType == "secret").Reason);
+        // Repair is up's convergence: New-FoundryEnvironment -WhatIf plans the very same fixes.
+        var upPlan = await cloud.UpAsync("dev", whatIf: true);
+        Assert.Equal(plan.Changes.OrderBy(c => c.Target).ThenBy(c => c.Action), upPlan.Changes.OrderBy(c => c.Target).ThenBy(c => c.Action));
+        Assert.Equal(0, cloud.MutatingSince(mark));
 
         var repair = await RepairAsync(cloud, "dev");
         Assert.Equal(plan.Changes.Select(c => (c.Action, c.ResourceType, c.Target)).OrderBy(c => c), repair.Changes.Select(c => (c.Action, c.ResourceType, c.Target)).OrderBy(c => c));
