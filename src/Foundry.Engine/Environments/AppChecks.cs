@@ -54,7 +54,7 @@ internal sealed class AppChecks(EngineServices services, EnvironmentRun run, Che
 
         if (!holdsReference)
         {
-            checks.Skip(AppKeyVaultReference, target, $"Not checked: {policy.KeySetting} does not hold the Key Vault reference (see the AppSettings check).");
+            checks.Skip(AppKeyVaultReference, target, $"Not checked: {policy.KeySetting} is not known to hold the Key Vault reference (see the AppSettings check).");
             return;
         }
         await checks.RunAsync(AppKeyVaultReference, target, async () =>
