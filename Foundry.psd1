@@ -15,6 +15,8 @@
         'Get-FoundryConnection'
         'New-FoundryEnvironment'
         'Get-FoundryEnvironment'
+        'Test-FoundryEnvironment'
+        'Repair-FoundryEnvironment'
         'Invoke-FoundryKeyRotation'
         'Remove-FoundryEnvironment'
         'Get-FoundryManagedResource'

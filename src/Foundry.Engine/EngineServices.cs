@@ -24,7 +24,8 @@ public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRe
 /// <summary>One operations object per Azure concern, sharing one ArmClient and one SecretClient factory.</summary>
 internal sealed class EngineServices
 {
-    public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId)
+    public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId,
+        Azure.Core.ClientOptions dataPlane)
     {
         Arm = arm;
         Timings = timings;
@@ -40,6 +41,7 @@ internal sealed class EngineServices
         Graph = new GraphOperations(arm);
         Capacity = new Environments.RegionCapacity(arm);
         Probe = new ResourceProbe(arm);
+        Chat = new OpenAI.ChatOperations(dataPlane);
     }
 
     public ArmClient Arm { get; }
@@ -66,4 +68,5 @@ internal sealed class EngineServices
     public GraphOperations Graph { get; }
     public Environments.RegionCapacity Capacity { get; }
     public ResourceProbe Probe { get; }
+    public OpenAI.ChatOperations Chat { get; }
 }

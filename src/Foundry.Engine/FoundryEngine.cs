@@ -40,9 +40,11 @@ public sealed class FoundryEngine
         ApiVersions.Pin(arm);
         var secretOptions = new SecretClientOptions();
         Configure(secretOptions, transport, options);
+        var dataPlane = new OpenAI.DataPlaneOptions();
+        Configure(dataPlane, transport, options);
         var armClient = new ArmClient(credential, options.SubscriptionId, arm);
         var services = new EngineServices(armClient, vault => new SecretClient(vault, credential, secretOptions), options.Timings,
-            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "");
+            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane);
         return new FoundryEngine(options, services);
     }
 
@@ -57,6 +59,9 @@ public sealed class FoundryEngine
 
     /// <summary>Reads environments back from Azure.</summary>
     public EnvironmentReader Reader => new(services);
+
+    /// <summary>Checks an environment for drift from what up made.</summary>
+    public EnvironmentInspector Inspector => new(services);
 
     /// <summary>Resource Graph queries.</summary>
     public GraphOperations Graph => services.Graph;

@@ -34,3 +34,27 @@ Describe 'Foundry module' {
         Get-Command -Module Foundry | ForEach-Object { $_.OutputType | Should -Not -BeNullOrEmpty -Because $_.Name }
     }
 }
+
+Describe 'Drift check and repair' {
+    It 'refuses an invalid environment name before any Azure call' {
+        { Test-FoundryEnvironment -Environment 'PR-1' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.TestFoundryEnvironmentCommand'
+        { Repair-FoundryEnvironment -Environment 'dev;x' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.RepairFoundryEnvironmentCommand'
+    }
+
+    It 'reports a missing policy with a stable error id' {
+        $missing = Join-Path ([IO.Path]::GetTempPath()) ([Guid]::NewGuid().ToString() + '.json')
+        { Repair-FoundryEnvironment -Environment dev -PolicyPath $missing -ErrorAction Stop } | Should -Throw -ErrorId 'PolicyNotFound,Foundry.Commands.RepairFoundryEnvironmentCommand'
+        { Test-FoundryEnvironment -Environment dev -PolicyPath $missing -ErrorAction Stop } | Should -Throw -ErrorId 'PolicyNotFound,Foundry.Commands.TestFoundryEnvironmentCommand'
+    }
+
+    It 'Repair supports -WhatIf and Test does not (Test verbs change nothing)' {
+        (Get-Command Repair-FoundryEnvironment).Parameters.ContainsKey('WhatIf') | Should -BeTrue
+        (Get-Command Test-FoundryEnvironment).Parameters.ContainsKey('WhatIf') | Should -BeFalse
+    }
+
+    It 'declares its output types and has a table view for the check result' {
+        (Get-Command Test-FoundryEnvironment).OutputType.Name | Should -Be 'Foundry.Models.FoundryEnvironmentCheck'
+        (Get-Command Repair-FoundryEnvironment).OutputType.Name | Should -Be 'Foundry.Models.FoundryPlannedChange'
+        Get-FormatData -TypeName 'Foundry.Models.FoundryEnvironmentCheck' | Should -Not -BeNullOrEmpty
+    }
+}

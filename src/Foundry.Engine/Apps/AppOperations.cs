@@ -49,6 +49,10 @@ public sealed class AppOperations
         return ReadReferences(result);
     }
 
+    /// <summary>How the app resolves <paramref name="setting"/>, or null when that setting is not a Key Vault reference.</summary>
+    public async Task<KeyVaultReferenceStatus?> GetKeyVaultReferenceAsync(string siteId, string setting, CancellationToken cancellationToken) =>
+        (await GetKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Setting.Equals(setting, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Makes the app fetch its Key Vault references again now, instead of within 24 hours.</summary>
     public async Task<IReadOnlyList<KeyVaultReferenceStatus>> RefreshKeyVaultReferencesAsync(string siteId, CancellationToken cancellationToken)
     {

@@ -26,10 +26,29 @@ public sealed class EnvironmentProvisioner
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         reporter.Progress(environment, "Reading the environment");
+        var existing = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
+        return await ConvergeAsync(run, existing, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts back what drifted on an environment up made (app settings edited by hand, a role assignment removed, the
+    /// secret out of step with the active key…) with the same convergence as up; refuses, before any write, an
+    /// environment whose account or vault is gone, since remaking those is up's decision (new keys, new endpoint).
+    /// </summary>
+    public async Task<ProvisionResult> RepairAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
+        IEngineReporter reporter, CancellationToken cancellationToken)
+    {
+        var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        reporter.Progress(environment, "Reading the environment");
+        var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
+        if (await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
+        return await ConvergeAsync(run, account, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ProvisionResult> ConvergeAsync(EnvironmentRun run, AccountInfo? existing, CancellationToken cancellationToken)
+    {
         // Where the account goes (quota, models, soft-deleted names) is settled before anything is written, so a
         // refusal leaves nothing half-made.
-        var accountId = AccountOperations.IdOf(run.Subscription, run.Names.ResourceGroup, run.Names.Account);
-        var existing = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
@@ -41,9 +60,9 @@ public sealed class EnvironmentProvisioner
         var secret = await wiring.EnsureSecretAsync(accountTask.Result, vaultTask.Result, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vaultTask.Result, secret, cancellationToken))).ConfigureAwait(false);
 
-        reporter.Progress(environment, "Reading back");
-        var info = await new EnvironmentReader(services).ReadAsync(policy, environment, cancellationToken).ConfigureAwait(false);
-        return new ProvisionResult(info, run.Changes, whatIf, runId);
+        run.Reporter.Progress(run.Environment, "Reading back");
+        var info = await new EnvironmentReader(services).ReadAsync(run.Policy, run.Environment, cancellationToken).ConfigureAwait(false);
+        return new ProvisionResult(info, run.Changes, run.WhatIf, run.RunId);
     }
 
     private async Task EnsureResourceGroupAsync(EnvironmentRun run, CancellationToken cancellationToken)
@@ -67,7 +86,7 @@ public sealed class EnvironmentProvisioner
     private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, AccountInfo? account, (string Location, bool Restore)? placement, CancellationToken cancellationToken)
     {
         var names = run.Names;
-        var id = AccountOperations.IdOf(run.Subscription, names.ResourceGroup, names.Account);
+        var id = run.AccountId;
         if (account is null)
         {
             var (location, restore) = placement!.Value;
@@ -88,12 +107,7 @@ public sealed class EnvironmentProvisioner
         foreach (var wanted in run.Settings.Deployments)
         {
             var current = existing.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase));
-            var reason = current is null ? "missing"
-                : current.Model != wanted.Model || current.Version != wanted.Version ? $"model {current.Model} {current.Version} → {wanted.Model} {wanted.Version}"
-                : current.Sku != wanted.Sku ? $"SKU {current.Sku} → {wanted.Sku}"
-                : current.Capacity != wanted.Capacity ? $"capacity {current.Capacity} → {wanted.Capacity}"
-                : null;
-            if (reason is null) continue;
+            if (DeploymentDrift(current, wanted) is not { } reason) continue;
             var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity);
             await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
                 async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
@@ -104,6 +118,14 @@ public sealed class EnvironmentProvisioner
         }
         return account;
     }
+
+    /// <summary>How a deployment differs from the policy's, or null when it matches.</summary>
+    internal static string? DeploymentDrift(DeploymentInfo? current, DeploymentPolicy wanted) =>
+        current is null ? "missing"
+        : current.Model != wanted.Model || current.Version != wanted.Version ? $"model {current.Model} {current.Version} → {wanted.Model} {wanted.Version}"
+        : current.Sku != wanted.Sku ? $"SKU {current.Sku} → {wanted.Sku}"
+        : current.Capacity != wanted.Capacity ? $"capacity {current.Capacity} → {wanted.Capacity}"
+        : null;
 
     /// <summary>
     /// Where a new account goes: a soft-deleted one of the same name is purged (ephemeral environments) or restored
@@ -159,8 +181,8 @@ public sealed class EnvironmentProvisioner
     private async Task<VaultInfo?> EnsureVaultAsync(EnvironmentRun run, CancellationToken cancellationToken)
     {
         var settings = run.Settings.KeyVault;
-        var (group, name) = settings.Create ? (run.Names.ResourceGroup, run.Names.KeyVault) : (settings.ResourceGroup!, settings.Name!);
-        var id = VaultOperations.IdOf(run.Subscription, group, name);
+        var (group, name) = run.Vault;
+        var id = run.VaultId;
         var vault = await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (vault is null && !settings.Create)
         {

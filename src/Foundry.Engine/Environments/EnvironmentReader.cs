@@ -34,7 +34,7 @@ public sealed class EnvironmentReader
             var siteId = AppOperations.IdOf(settings.SubscriptionId, app.ResourceGroup, app.Name);
             var status = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false) is null
                 ? null
-                : (await services.Apps.GetKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Setting.Equals(app.KeySetting, StringComparison.OrdinalIgnoreCase));
+                : await services.Apps.GetKeyVaultReferenceAsync(siteId, app.KeySetting, cancellationToken).ConfigureAwait(false);
             apps.Add(new EnvironmentApp(app.Name, siteId, app.KeySetting, status?.Status, status?.ActiveVersion));
         }
         var slot = secret is null ? null : KeyWiring.ParseSlot(secret.Tags);

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using Foundry.Engine.Accounts;
 using Foundry.Engine.Audit;
+using Foundry.Engine.Errors;
 using Foundry.Engine.Graph;
 using Foundry.Engine.Naming;
 using Foundry.Engine.Policy;
+using Foundry.Engine.Vaults;
 
 namespace Foundry.Engine.Environments;
 
@@ -37,6 +40,18 @@ internal sealed class EnvironmentRun
     public AuditLog Audit { get; }
     public IEngineReporter Reporter { get; }
     public string Subscription => Settings.SubscriptionId;
+
+    /// <summary>The environment's Key Vault: Foundry's own per environment, or the policy's existing one.</summary>
+    public (string ResourceGroup, string Name) Vault => Settings.KeyVault.Create ? (Names.ResourceGroup, Names.KeyVault) : (Settings.KeyVault.ResourceGroup!, Settings.KeyVault.Name!);
+
+    public string VaultId => VaultOperations.IdOf(Subscription, Vault.ResourceGroup, Vault.Name);
+
+    public string AccountId => AccountOperations.IdOf(Subscription, Names.ResourceGroup, Names.Account);
+
+    /// <summary>The error of a command that needs an environment up has made.</summary>
+    public FoundryEngineException NotProvisioned(string target, string what) =>
+        new(FailureKind.NotFound, EngineErrorIds.EnvironmentNotProvisioned, $"Environment '{Environment}' has no {what} ({target}).",
+            $"Run New-FoundryEnvironment -Environment {Environment} first.", target: target);
     public IReadOnlyList<PlannedChange> Changes => changes.ToArray();
 
     /// <summary>Tags that identify the environment; compared on re-runs (the run id is not: it changes every run).</summary>

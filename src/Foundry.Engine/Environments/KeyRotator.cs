@@ -42,17 +42,15 @@ public sealed class KeyRotator
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         var started = DateTimeOffset.UtcNow;
-        var accountId = AccountOperations.IdOf(run.Subscription, run.Names.ResourceGroup, run.Names.Account);
-        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw NotProvisioned(run, accountId, "AI account");
-        var (vaultGroup, vaultName) = run.Settings.KeyVault.Create ? (run.Names.ResourceGroup, run.Names.KeyVault) : (run.Settings.KeyVault.ResourceGroup!, run.Settings.KeyVault.Name!);
-        var vaultId = VaultOperations.IdOf(run.Subscription, vaultGroup, vaultName);
-        var vault = await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false) ?? throw NotProvisioned(run, vaultId, "Key Vault");
+        var accountId = run.AccountId;
+        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(accountId, "AI account");
+        var vault = await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.VaultId, "Key Vault");
         var secretName = run.Settings.SecretName;
 
         reporter.Progress(environment, "Finding the active key");
         var keys = await services.Accounts.ListKeysAsync(accountId, cancellationToken).ConfigureAwait(false);
         var secret = await services.Secrets.GetAsync(vault.VaultUri, secretName, null, cancellationToken).ConfigureAwait(false)
-            ?? throw NotProvisioned(run, $"{vault.VaultUri}secrets/{secretName}", "secret");
+            ?? throw run.NotProvisioned($"{vault.VaultUri}secrets/{secretName}", "secret");
         KeySlot active = KeyFingerprint.Same(secret.Value, keys.Key1) ? KeySlot.Key1
             : KeyFingerprint.Same(secret.Value, keys.Key2) ? KeySlot.Key2
             : throw new FoundryEngineException(FailureKind.Conflict, "SecretOutOfStep",
@@ -114,8 +112,7 @@ public sealed class KeyRotator
         foreach (var app in run.Settings.Apps)
         {
             var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
-            var status = (await services.Apps.GetKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false))
-                .FirstOrDefault(r => r.Setting.Equals(app.KeySetting, StringComparison.OrdinalIgnoreCase));
+            var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, app.KeySetting, cancellationToken).ConfigureAwait(false);
             if (status is null || status.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != currentVersion))
             {
                 lagging.Add($"{app.Name} ({status?.Status ?? "no reference"}, version {status?.ActiveVersion ?? "unknown"})");
@@ -123,8 +120,4 @@ public sealed class KeyRotator
         }
         return lagging;
     }
-
-    private static FoundryEngineException NotProvisioned(EnvironmentRun run, string target, string what) =>
-        new(FailureKind.NotFound, "EnvironmentNotProvisioned", $"Environment '{run.Environment}' has no {what} ({target}).",
-            $"Run New-FoundryEnvironment -Environment {run.Environment} first.", target: target);
 }

@@ -7,8 +7,18 @@ using Foundry.Engine.Vaults;
 
 namespace Foundry.Engine.Environments;
 
-/// <summary>The secret as up left it: where it is, which version, which key slot it holds.</summary>
-internal sealed record SecretState(Uri VaultUri, string Name, string Version, KeySlot Slot);
+/// <summary>The secret as up left it: where it is, which version (null while WhatIf plans a new one), which key slot it holds.</summary>
+internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot);
+
+/// <summary>The secret's latest version against the account's keys: which slot it holds (null: neither) and which is active.</summary>
+internal sealed record SecretReading(SecretInfo? Current, KeySlot? Holds, KeySlot Active)
+{
+    /// <summary>Why the secret must be written again, or null when it holds the active key under the active slot's tag.</summary>
+    public string? Drift => Current is null ? "missing"
+        : Holds is null ? "the secret matches neither account key"
+        : Holds != Active ? $"the secret holds {KeyWiring.SlotName(Holds.Value)} but the active slot is {KeyWiring.SlotName(Active)}"
+        : KeyWiring.ParseSlot(Current.Tags) != Active ? "the slot tag is missing" : null;
+}
 
 /// <summary>
 /// Puts the account key where the apps read it: the operator's data-plane access, the Key Vault secret (checked
@@ -75,27 +85,43 @@ internal sealed class KeyWiring
                 current = run.WhatIf ? null : await services.Secrets.GetAsync(vault.VaultUri, name, null, cancellationToken).ConfigureAwait(false);
             }
         }
-        KeySlot slot;
-        string? reason;
-        if (current is null)
-        {
-            (slot, reason) = (KeySlot.Key1, "missing");
-        }
-        else
-        {
-            var tagged = ParseSlot(current.Value.Info.Tags);
-            var holds = KeyFingerprint.Same(current.Value.Value, keys.Key1) ? KeySlot.Key1 : KeyFingerprint.Same(current.Value.Value, keys.Key2) ? KeySlot.Key2 : (KeySlot?)null;
-            (slot, reason) = holds is null ? (tagged ?? KeySlot.Key1, "the secret matches neither account key")
-                : tagged != holds ? (holds.Value, $"slot tag says {(tagged is null ? "nothing" : SlotName(tagged.Value))} but the secret holds {SlotName(holds.Value)}")
-                : (holds.Value, null);
-            if (reason is null) return new SecretState(vault.VaultUri, name, current.Value.Info.Version, slot);
-        }
+        var reading = await ReadSecretAsync(vault.VaultUri, name, current, keys, cancellationToken).ConfigureAwait(false);
+        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active);
+        var slot = reading.Active;
         SecretInfo? written = null;
         await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "secret", $"{vault.VaultUri}secrets/{name}", $"{reason}; holds {SlotName(slot)}"),
             async () => written = await Propagation.RetryForbiddenAsync(() => services.Secrets.SetAsync(vault.VaultUri, name, keys[slot], SecretTags(slot), cancellationToken),
                 services.Timings, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return written is null ? null : new SecretState(vault.VaultUri, name, written.Version, slot);
+        // Under WhatIf nothing was written: the version is unknown, and the apps are planned against "a new version".
+        return new SecretState(vault.VaultUri, name, written?.Version, slot);
     }
+
+    /// <summary>
+    /// Which key the secret holds, and which slot is active: the one Foundry last wrote, as the slot tag of the latest
+    /// version says or, when a hand-written version dropped the tag, the newest tagged version; the key it holds only
+    /// when Foundry never wrote one.
+    /// </summary>
+    public async Task<SecretReading> ReadSecretAsync(Uri vaultUri, string name, (SecretInfo Info, string Value)? current, AccountKeys keys, CancellationToken cancellationToken)
+    {
+        if (current is null) return new SecretReading(null, null, KeySlot.Key1);
+        var holds = KeyFingerprint.Same(current.Value.Value, keys.Key1) ? KeySlot.Key1 : KeyFingerprint.Same(current.Value.Value, keys.Key2) ? KeySlot.Key2 : (KeySlot?)null;
+        var active = ParseSlot(current.Value.Info.Tags);
+        if (active is null)
+        {
+            var versions = await services.Secrets.ListVersionsAsync(vaultUri, name, cancellationToken).ConfigureAwait(false);
+            active = versions.Select(v => ParseSlot(v.Tags)).LastOrDefault(s => s is not null);
+        }
+        return new SecretReading(current.Value.Info, holds, active ?? holds ?? KeySlot.Key1);
+    }
+
+    /// <summary>The settings up writes on an app: the versionless reference, the endpoint and the first deployment.</summary>
+    public IReadOnlyDictionary<string, string> DesiredSettings(AppPolicy policy, AccountInfo account, Uri vaultUri, string secretName) =>
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [policy.KeySetting] = Reference(vaultUri, secretName),
+            [policy.EndpointSetting] = account.Endpoint ?? "",
+            [policy.DeploymentSetting] = run.Settings.Deployments[0].Name,
+        };
 
     public IReadOnlyDictionary<string, string> SecretTags(KeySlot slot)
     {
@@ -123,12 +149,7 @@ internal sealed class KeyWiring
             return;
         }
 
-        var desired = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [policy.KeySetting] = Reference(vault.VaultUri, secret.Name),
-            [policy.EndpointSetting] = account.Endpoint ?? "",
-            [policy.DeploymentSetting] = run.Settings.Deployments[0].Name,
-        };
+        var desired = DesiredSettings(policy, account, vault.VaultUri, secret.Name);
         var settings = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
         var differing = desired.Where(d => !settings.TryGetValue(d.Key, out var value) || value != d.Value).Select(d => d.Key).ToList();
         var changed = false;
@@ -149,13 +170,15 @@ internal sealed class KeyWiring
             await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault.ResourceId, $"app '{policy.Name}' identity reads the secret (Key Vault Secrets User)"),
                 () => services.RoleAssignments.EnsureAsync(vault.ResourceId, app.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, "ServicePrincipal", cancellationToken)).ConfigureAwait(false);
         }
-        var status = (await services.Apps.GetKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false))
-            .FirstOrDefault(r => r.Setting.Equals(policy.KeySetting, StringComparison.OrdinalIgnoreCase));
-        var stale = status?.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != secret.Version);
+        var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, policy.KeySetting, cancellationToken).ConfigureAwait(false);
+        var stale = secret.Version is null || status?.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != secret.Version);
         if (changed || stale)
         {
-            await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId,
-                    changed ? "pick up the new reference" : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}"),
+            var reason = changed ? "pick up the new reference"
+                : secret.Version is null ? "resolve the secret's new version"
+                : status?.Status == "Resolved" ? $"resolve secret version {secret.Version} (it resolves {status.ActiveVersion})"
+                : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}";
+            await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, reason),
                 () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
         }
     }

@@ -24,16 +24,19 @@ internal sealed class ReferenceRefresher(AppOperations apps, EngineTimings timin
         }
     }
 
+    /// <summary>What the operator can do about a reference in this status.</summary>
+    public static string RecommendedAction(string? status, TimeSpan timeout) => status switch
+    {
+        "AccessToKeyVaultDenied" => "The app's identity cannot read the secret: check its Key Vault Secrets User assignment on the vault (new assignments can take minutes to apply), then run again.",
+        "MSINotEnabled" => "Turn on the app's managed identity, then run again.",
+        "VaultNotFound" or "SecretNotFound" or "SecretVersionNotFound" => "The reference points at a vault or secret that does not exist: run New-FoundryEnvironment to repair it.",
+        "InvalidSyntax" => "The app setting is not a valid Key Vault reference: run New-FoundryEnvironment to rewrite it.",
+        _ => $"The app did not pick up the secret within {timeout.TotalSeconds:0} s. Raise rotation.refreshTimeoutSeconds in the policy or run again later.",
+    };
+
     private static FoundryEngineException NotResolved(string siteId, string setting, string? expectedVersion, KeyVaultReferenceStatus? status, TimeSpan timeout)
     {
-        var action = status?.Status switch
-        {
-            "AccessToKeyVaultDenied" => "The app's identity cannot read the secret: check its Key Vault Secrets User assignment on the vault (new assignments can take minutes to apply), then run again.",
-            "MSINotEnabled" => "Turn on the app's managed identity, then run again.",
-            "VaultNotFound" or "SecretNotFound" or "SecretVersionNotFound" => "The reference points at a vault or secret that does not exist: run New-FoundryEnvironment to repair it.",
-            "InvalidSyntax" => "The app setting is not a valid Key Vault reference: run New-FoundryEnvironment to rewrite it.",
-            _ => $"The app did not pick up the secret within {timeout.TotalSeconds:0} s. Raise rotation.refreshTimeoutSeconds in the policy or run again later.",
-        };
+        var action = RecommendedAction(status?.Status, timeout);
         return new FoundryEngineException(FailureKind.Timeout, ReferenceNotResolved,
             $"App setting '{setting}' of '{siteId.Split('/').Last()}' is {status?.Status ?? "not a Key Vault reference"}" +
             $"{(status?.ActiveVersion is null ? "" : $" on secret version {status.ActiveVersion}")}{(expectedVersion is null ? "" : $", not version {expectedVersion}")}" +

@@ -36,6 +36,8 @@ public static class EngineErrorIds
     public const string CloudUnreachable = nameof(CloudUnreachable);
     /// <summary>A long-running operation ended Failed or Canceled.</summary>
     public const string OperationFailed = nameof(OperationFailed);
+    /// <summary>A command that needs an environment up has made found part of it missing (account, vault, secret).</summary>
+    public const string EnvironmentNotProvisioned = nameof(EnvironmentNotProvisioned);
     /// <summary>Anything not recognised.</summary>
     public const string AzureRequestFailed = nameof(AzureRequestFailed);
 }

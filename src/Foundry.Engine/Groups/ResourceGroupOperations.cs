@@ -8,7 +8,7 @@ using Foundry.Engine.Rest;
 namespace Foundry.Engine.Groups;
 
 /// <summary>A resource group.</summary>
-public sealed record ResourceGroupInfo(string ResourceId, string Name, string Location, IReadOnlyDictionary<string, string> Tags);
+public sealed record ResourceGroupInfo(string ResourceId, string Name, string Location, IReadOnlyDictionary<string, string> Tags, string? ProvisioningState = null);
 
 /// <summary>Resource groups through the SDK's typed client (Azure.ResourceManager covers them).</summary>
 public sealed class ResourceGroupOperations
@@ -91,5 +91,5 @@ public sealed class ResourceGroupOperations
     }
 
     private static ResourceGroupInfo ToInfo(ResourceGroupData data) =>
-        new(data.Id.ToString(), data.Name, data.Location.Name, new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase));
+        new(data.Id.ToString(), data.Name, data.Location.Name, new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase), data.ResourceGroupProvisioningState);
 }

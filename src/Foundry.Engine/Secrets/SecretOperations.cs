@@ -39,6 +39,15 @@ public sealed class SecretOperations
             return (IReadOnlyList<string>)names;
         });
 
+    /// <summary>Every version's properties (no values), oldest first by creation time.</summary>
+    public Task<IReadOnlyList<SecretInfo>> ListVersionsAsync(Uri vaultUri, string name, CancellationToken cancellationToken) =>
+        AzureErrors.Guard(Context("list the secret's versions", vaultUri, name, "Key Vault Secrets User"), async () =>
+        {
+            var versions = new List<SecretInfo>();
+            await foreach (var properties in clientFor(vaultUri).GetPropertiesOfSecretVersionsAsync(name, cancellationToken).ConfigureAwait(false)) versions.Add(ToInfo(properties));
+            return (IReadOnlyList<SecretInfo>)versions.OrderBy(v => v.CreatedOn ?? DateTimeOffset.MinValue).ToList();
+        });
+
     /// <summary>The soft-deleted secret, or null.</summary>
     public async Task<DeletedSecretInfo?> GetDeletedAsync(Uri vaultUri, string name, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace Foundry.Engine.Vaults;
 
 /// <summary>A Key Vault.</summary>
 public sealed record VaultInfo(string ResourceId, string Name, string ResourceGroupName, string Location, Uri VaultUri, bool RbacAuthorization, bool PurgeProtection,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags, string? ProvisioningState = null);
 
 /// <summary>What a vault Foundry creates looks like.</summary>
 /// <param name="SubscriptionId">Subscription.</param>
@@ -115,6 +115,6 @@ public sealed class VaultOperations
         bool Flag(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
         var id = new ResourceIdentifier(data.Id.ToString());
         return new VaultInfo(data.Id.ToString(), data.Name, id.ResourceGroupName ?? "", data.Location.Name, uri, Flag("enableRbacAuthorization"), Flag("enablePurgeProtection"),
-            new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase));
+            new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase), root.TryGetProperty("provisioningState", out var state) ? state.GetString() : null);
     }
 }

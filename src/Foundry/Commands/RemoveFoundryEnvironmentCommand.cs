@@ -12,8 +12,7 @@ public sealed class RemoveFoundryEnvironmentCommand : EnvironmentCmdlet
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
-        var whatIf = !ShouldProcess($"environment '{Environment}' of app '{policy.App}'", "Remove the environment's resources, secret and app settings");
-        if (whatIf && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) return;
+        if (!ShouldChange(policy, "Remove the environment's resources, secret and app settings", out var whatIf)) return;
         var audit = OpenAuditLog(AuditLogPath);
         if (TryRun($"Remove-FoundryEnvironment {Environment}", Environment,
                 (reporter, token) => engine.Remover.RemoveAsync(policy, Environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), out var report))

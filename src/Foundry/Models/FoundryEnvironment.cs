@@ -68,7 +68,7 @@ public sealed class FoundryEnvironmentApp
     public override string ToString() => $"{Name} ({ReferenceStatus ?? "no reference"})";
 }
 
-/// <summary>A change New-FoundryEnvironment plans (-WhatIf) or made.</summary>
+/// <summary>A change New-FoundryEnvironment or Repair-FoundryEnvironment plans (-WhatIf) or made.</summary>
 public sealed class FoundryPlannedChange
 {
     internal FoundryPlannedChange(string environment, Engine.Environments.PlannedChange change)

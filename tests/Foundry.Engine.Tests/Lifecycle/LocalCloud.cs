@@ -41,8 +41,10 @@ public sealed class LocalCloud : IAsyncLifetime
         var credential = new Token(Operator);
         var secrets = new SecretClientOptions { Transport = transport };
         secrets.Retry.Delay = TimeSpan.FromMilliseconds(20);
+        var dataPlane = new Foundry.Engine.OpenAI.DataPlaneOptions { Transport = transport };
+        dataPlane.Retry.Delay = TimeSpan.FromMilliseconds(20);
         Services = new EngineServices(new ArmClient(credential, Subscription, arm), uri => new SecretClient(uri, credential, secrets),
-            new EngineTimings(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2)), _ => Task.FromResult(Operator), Host.TenantId);
+            new EngineTimings(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2)), _ => Task.FromResult(Operator), Host.TenantId, dataPlane);
         Policy = PolicyFor(Subscription);
     }
 
@@ -141,6 +143,7 @@ public sealed class LocalCloud : IAsyncLifetime
     public KeyRotator Rotator => new(Services);
     public EnvironmentRemover Remover => new(Services);
     public EnvironmentReader Reader => new(Services);
+    public EnvironmentInspector Inspector => new(Services);
     public static AuditLog NoAudit => new(null);
 
     public Task<ProvisionResult> UpAsync(string environment, bool whatIf = false) =>

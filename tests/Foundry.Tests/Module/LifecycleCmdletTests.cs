@@ -113,7 +113,8 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
     {
         var mark = module.Host.Cloud.Log.All.Count;
         foreach (var command in new[] { "New-FoundryEnvironment", "Get-FoundryEnvironment", "Invoke-FoundryKeyRotation", "Remove-FoundryEnvironment -Confirm:$false",
-                                        "Get-FoundryManagedResource", "Remove-FoundryManagedResource -Confirm:$false", "Test-FoundryCleanup" })
+                                        "Get-FoundryManagedResource", "Remove-FoundryManagedResource -Confirm:$false", "Test-FoundryCleanup",
+                                        "Test-FoundryEnvironment", "Repair-FoundryEnvironment" })
         {
             var result = module.Invoke($"{command} -Environment $name", new Dictionary<string, object?> { ["name"] = name });
             Assert.True(result.Errors.Count == 1 && result.Errors[0].FullyQualifiedErrorId.StartsWith("ParameterArgumentValidationError", StringComparison.Ordinal), $"{command} accepted '{name}'");

@@ -41,6 +41,17 @@ public sealed class ModuleImportTests(ModuleRunspace module) : IClassFixture<Mod
     }
 
     [Fact]
+    public void Every_output_type_has_a_table_view_in_the_built_format_file()
+    {
+        var format = System.Xml.Linq.XDocument.Load(Path.Combine(ModuleRunspace.Metadata("FoundryModuleOut"), "Foundry.format.ps1xml"));
+        var viewed = format.Descendants("View").Where(v => v.Element("TableControl") is not null)
+            .SelectMany(v => v.Descendants("TypeName")).Select(t => t.Value.Trim()).ToHashSet(StringComparer.Ordinal);
+        var outputs = CmdletTypes().SelectMany(t => t.GetCustomAttributes<OutputTypeAttribute>()).SelectMany(o => o.Type).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("Foundry.Models.FoundryEnvironmentCheck", outputs);
+        Assert.DoesNotContain(outputs, t => !viewed.Contains(t));
+    }
+
+    [Fact]
     public void The_engine_runs_in_its_own_load_context_with_its_own_Azure_Core()
     {
         Assert.Empty(module.Invoke("Get-FoundryConnection").Errors);

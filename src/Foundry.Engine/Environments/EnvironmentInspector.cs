@@ -1,0 +1,89 @@
+using Foundry.Engine.Accounts;
+using Foundry.Engine.Audit;
+using Foundry.Engine.Deployments;
+using Foundry.Engine.Policy;
+using Foundry.Engine.Vaults;
+using static Foundry.Engine.Environments.EnvironmentCheckNames;
+
+namespace Foundry.Engine.Environments;
+
+/// <summary>
+/// Test-FoundryEnvironment: checks, with reads only, that an environment is still as up made it — resources provisioned,
+/// a deployment answering with the key in the secret, the secret on the active key, and every app's settings, role and
+/// reference. One result per check; a check whose prerequisite did not pass is Skipped with why.
+/// </summary>
+public sealed class EnvironmentInspector
+{
+    private readonly EngineServices services;
+
+    internal EnvironmentInspector(EngineServices services) => this.services = services;
+
+    /// <summary>Every check of <paramref name="environment"/>, in a stable order.</summary>
+    public async Task<IReadOnlyList<EnvironmentCheck>> InspectAsync(FoundryPolicy policy, string environment, IEngineReporter reporter, CancellationToken cancellationToken)
+    {
+        var run = new EnvironmentRun(policy, environment, whatIf: true, runId: "", new AuditLog(null), reporter);
+        var checks = new CheckRecorder(environment, cancellationToken);
+        var names = run.Names;
+        reporter.Progress(environment, "Checking the resources");
+        var groupId = $"/subscriptions/{run.Subscription}/resourceGroups/{names.ResourceGroup}";
+        await checks.RunAsync(ResourceGroup, new CheckTarget(groupId, names.ResourceGroup, names.ResourceGroup), async () =>
+        {
+            var group = await services.Groups.GetAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
+            return CheckOutcome.Provisioned(group is not null, group?.ProvisioningState, "resource group", environment);
+        }).ConfigureAwait(false);
+
+        AccountInfo? account = null;
+        var accountStatus = await checks.RunAsync(Account, new CheckTarget(run.AccountId, names.Account, names.ResourceGroup), async () =>
+        {
+            account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
+            return CheckOutcome.Provisioned(account is not null, account?.ProvisioningState, "AI account", environment);
+        }).ConfigureAwait(false);
+        if (accountStatus != CheckStatus.Passed) account = null;
+        var serving = await CheckDeploymentsAsync(run, checks, account, cancellationToken).ConfigureAwait(false);
+
+        VaultInfo? vault = null;
+        var vaultStatus = await checks.RunAsync(KeyVault, new CheckTarget(run.VaultId, run.Vault.Name, run.Vault.ResourceGroup), async () =>
+        {
+            vault = await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false);
+            return CheckOutcome.Provisioned(vault is not null, vault?.ProvisioningState, "Key Vault", environment);
+        }).ConfigureAwait(false);
+        if (vaultStatus != CheckStatus.Passed) vault = null;
+
+        reporter.Progress(environment, "Checking the key");
+        var key = await new KeyChecks(services, run, checks).RunAsync(account, vault, serving, cancellationToken).ConfigureAwait(false);
+        reporter.Progress(environment, "Checking the apps");
+        var apps = new AppChecks(services, run, checks);
+        foreach (var app in run.Settings.Apps) await apps.RunAsync(app, account, vault, key, cancellationToken).ConfigureAwait(false);
+        return checks.Results;
+    }
+
+    /// <summary>One check per policy deployment; returns those that passed (the ones a chat completion can be sent to).</summary>
+    private async Task<IReadOnlyList<DeploymentPolicy>> CheckDeploymentsAsync(EnvironmentRun run, CheckRecorder checks, AccountInfo? account, CancellationToken cancellationToken)
+    {
+        var passed = new List<DeploymentPolicy>();
+        IReadOnlyList<DeploymentInfo>? existing = null;
+        foreach (var wanted in run.Settings.Deployments)
+        {
+            var target = new CheckTarget($"{run.AccountId}/deployments/{wanted.Name}", wanted.Name, run.Names.ResourceGroup);
+            if (account is null)
+            {
+                checks.Skip(Deployment, target, "Not checked: the Account check did not pass.");
+                continue;
+            }
+            var status = await checks.RunAsync(Deployment, target, async () =>
+            {
+                existing ??= await services.Deployments.ListAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
+                var current = existing.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase));
+                if (current is { ProvisioningState: not (null or "Succeeded") })
+                {
+                    return CheckOutcome.Failed($"The deployment is in provisioningState {current.ProvisioningState}.", CheckOutcome.Repair(run.Environment, "puts the policy's deployment back"));
+                }
+                return EnvironmentProvisioner.DeploymentDrift(current, wanted) is { } drift
+                    ? CheckOutcome.Failed(current is null ? "The deployment does not exist." : $"The deployment differs from the policy: {drift}.", CheckOutcome.Repair(run.Environment, "puts the policy's deployment back"))
+                    : CheckOutcome.Passed($"{current!.Model} {current.Version}, {current.Sku} capacity {current.Capacity}, provisioningState Succeeded.");
+            }).ConfigureAwait(false);
+            if (status == CheckStatus.Passed) passed.Add(wanted);
+        }
+        return passed;
+    }
+}

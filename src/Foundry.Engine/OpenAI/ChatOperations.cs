@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Foundry.Engine.Secrets;
+
+namespace Foundry.Engine.OpenAI;
+
+/// <summary>How a deployment answered one chat completion: the status, and Azure OpenAI's error code and message when it refused.</summary>
+public sealed record ChatReply(int Status, string? ErrorCode, string? Message, string? Model)
+{
+    /// <summary>Whether the deployment answered with a completion.</summary>
+    public bool Succeeded => Status == 200;
+}
+
+/// <summary>
+/// The Azure OpenAI data plane, authenticated by an account key (as the apps call it): one small chat completion to
+/// prove a deployment serves with the key Foundry wired. The key travels only in the api-key header, which Azure.Core
+/// redacts from its logs; content logging is off like every other client of the Engine.
+/// </summary>
+internal sealed class ChatOperations
+{
+    public const string ApiVersion = "2024-10-21";
+    private static readonly byte[] Probe = JsonSerializer.SerializeToUtf8Bytes(new
+    {
+        messages = new[] { new { role = "user", content = "Reply with OK." } },
+        max_tokens = 5,
+    });
+
+    private readonly HttpPipeline pipeline;
+
+    public ChatOperations(ClientOptions options) => pipeline = HttpPipelineBuilder.Build(options);
+
+    public async Task<ChatReply> CompleteAsync(string endpoint, string deployment, string apiKey, CancellationToken cancellationToken)
+    {
+        using var message = pipeline.CreateMessage();
+        var request = message.Request;
+        request.Method = RequestMethod.Post;
+        request.Uri.Reset(new Uri(new Uri(endpoint), $"openai/deployments/{Uri.EscapeDataString(deployment)}/chat/completions?api-version={ApiVersion}"));
+        request.Headers.Add("api-key", apiKey);
+        request.Headers.Add("Content-Type", "application/json");
+        request.Headers.Add("Accept", "application/json");
+        request.Content = RequestContent.Create(Probe);
+        try
+        {
+            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            return new ChatReply(0, "Unreachable", SecretScrubber.Shared.Scrub(e.Message.Split('\n')[0]), null);
+        }
+        var response = message.Response;
+        using var json = Parse(response.Content?.ToString());
+        var root = json.RootElement;
+        if (response.Status == 200) return new ChatReply(200, null, null, Text(root, "model"));
+        var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var body) ? body : default;
+        return new ChatReply(response.Status, Text(error, "code"), SecretScrubber.Shared.Scrub(Text(error, "message") ?? $"HTTP {response.Status}"), null);
+    }
+
+    private static JsonDocument Parse(string? body)
+    {
+        try
+        {
+            return JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "{}" : body!);
+        }
+        catch (JsonException)
+        {
+            return JsonDocument.Parse("{}");
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>Client options for the data-plane pipelines the Engine builds itself (transport, retries, diagnostics set by the Engine).</summary>
+internal sealed class DataPlaneOptions : ClientOptions
+{
+}
