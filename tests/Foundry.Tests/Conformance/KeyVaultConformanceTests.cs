@@ -144,7 +144,8 @@ public sealed class KeyVaultSlowDeleteConformanceTests(EmulatorFixture emulator)
             $"{{\"properties\":{{\"roleDefinitionId\":\"/subscriptions/{emulator.Subscription}/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7\",\"principalId\":\"{EmulatorFixture.Operator}\"}}}}");
         var client = emulator.CreateSecretClient("kv-conf-slow");
         await client.SetSecretAsync("slow", "value");
-        emulator.Host.Cloud.Timings.Set("Microsoft.KeyVault/vaults/secrets:delete", TimeSpan.FromSeconds(1));
+        // Long enough that the conflicting write below lands inside the deletion even on a loaded machine.
+        emulator.Host.Cloud.Timings.Set("Microsoft.KeyVault/vaults/secrets:delete", TimeSpan.FromSeconds(3));
         var delete = await client.StartDeleteSecretAsync("slow");
         var busy = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => client.SetSecretAsync("slow", "again"));
         Assert.Equal(409, busy.Status);
