@@ -20,6 +20,7 @@
         'Get-FoundryManagedResource'
         'Remove-FoundryManagedResource'
         'Test-FoundryCleanup'
+        'Find-FoundryKeyExposure'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

@@ -42,22 +42,7 @@ public sealed class KeyRotator
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         var started = DateTimeOffset.UtcNow;
-        var accountId = AccountOperations.IdOf(run.Subscription, run.Names.ResourceGroup, run.Names.Account);
-        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw NotProvisioned(run, accountId, "AI account");
-        var (vaultGroup, vaultName) = run.Settings.KeyVault.Create ? (run.Names.ResourceGroup, run.Names.KeyVault) : (run.Settings.KeyVault.ResourceGroup!, run.Settings.KeyVault.Name!);
-        var vaultId = VaultOperations.IdOf(run.Subscription, vaultGroup, vaultName);
-        var vault = await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false) ?? throw NotProvisioned(run, vaultId, "Key Vault");
-        var secretName = run.Settings.SecretName;
-
-        reporter.Progress(environment, "Finding the active key");
-        var keys = await services.Accounts.ListKeysAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var secret = await services.Secrets.GetAsync(vault.VaultUri, secretName, null, cancellationToken).ConfigureAwait(false)
-            ?? throw NotProvisioned(run, $"{vault.VaultUri}secrets/{secretName}", "secret");
-        KeySlot active = KeyFingerprint.Same(secret.Value, keys.Key1) ? KeySlot.Key1
-            : KeyFingerprint.Same(secret.Value, keys.Key2) ? KeySlot.Key2
-            : throw new FoundryEngineException(FailureKind.Conflict, "SecretOutOfStep",
-                $"The secret '{secretName}' holds neither key of {account.Name} (fingerprints: secret {KeyFingerprint.Of(secret.Value)}, key1 {keys.Fingerprints.Key1}, key2 {keys.Fingerprints.Key2}); rotating now could break every app.",
-                "Run New-FoundryEnvironment to put the active key back into the secret, then rotate.", target: accountId);
+        var (accountId, vault, secretName, secret, active) = await FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var next = active == KeySlot.Key1 ? KeySlot.Key2 : KeySlot.Key1;
 
         var lagging = await LaggingAppsAsync(run, secret.Info.Version, cancellationToken).ConfigureAwait(false);
@@ -107,8 +92,31 @@ public sealed class KeyRotator
             started, whatIf ? null : DateTimeOffset.UtcNow, confirmed, pending, whatIf, runId);
     }
 
+    /// <summary>The account, the vault, the secret and the slot the secret holds (the secret compared with the account's keys).</summary>
+    internal async Task<(string AccountId, VaultInfo Vault, string SecretName, (SecretInfo Info, string Value) Secret, KeySlot Active)> FindActiveKeyAsync(
+        EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var accountId = AccountOperations.IdOf(run.Subscription, run.Names.ResourceGroup, run.Names.Account);
+        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw NotProvisioned(run, accountId, "AI account");
+        var (vaultGroup, vaultName) = run.Settings.KeyVault.Create ? (run.Names.ResourceGroup, run.Names.KeyVault) : (run.Settings.KeyVault.ResourceGroup!, run.Settings.KeyVault.Name!);
+        var vaultId = VaultOperations.IdOf(run.Subscription, vaultGroup, vaultName);
+        var vault = await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false) ?? throw NotProvisioned(run, vaultId, "Key Vault");
+        var secretName = run.Settings.SecretName;
+
+        run.Reporter.Progress(run.Environment, "Finding the active key");
+        var keys = await services.Accounts.ListKeysAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var secret = await services.Secrets.GetAsync(vault.VaultUri, secretName, null, cancellationToken).ConfigureAwait(false)
+            ?? throw NotProvisioned(run, $"{vault.VaultUri}secrets/{secretName}", "secret");
+        var active = KeyFingerprint.Same(secret.Value, keys.Key1) ? KeySlot.Key1
+            : KeyFingerprint.Same(secret.Value, keys.Key2) ? KeySlot.Key2
+            : throw new FoundryEngineException(FailureKind.Conflict, "SecretOutOfStep",
+                $"The secret '{secretName}' holds neither key of {account.Name} (fingerprints: secret {KeyFingerprint.Of(secret.Value)}, key1 {keys.Fingerprints.Key1}, key2 {keys.Fingerprints.Key2}); rotating now could break every app.",
+                "Run New-FoundryEnvironment to put the active key back into the secret, then rotate.", target: accountId);
+        return (accountId, vault, secretName, secret, active);
+    }
+
     /// <summary>Apps whose key setting does not resolve the current secret version (they may hold the inactive key).</summary>
-    private async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, string currentVersion, CancellationToken cancellationToken)
+    internal async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, string currentVersion, CancellationToken cancellationToken)
     {
         var lagging = new List<string>();
         foreach (var app in run.Settings.Apps)
@@ -124,7 +132,7 @@ public sealed class KeyRotator
         return lagging;
     }
 
-    private static FoundryEngineException NotProvisioned(EnvironmentRun run, string target, string what) =>
+    internal static FoundryEngineException NotProvisioned(EnvironmentRun run, string target, string what) =>
         new(FailureKind.NotFound, "EnvironmentNotProvisioned", $"Environment '{run.Environment}' has no {what} ({target}).",
             $"Run New-FoundryEnvironment -Environment {run.Environment} first.", target: target);
 }
