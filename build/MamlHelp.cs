@@ -196,7 +196,12 @@ public sealed class BuildMamlHelp : Microsoft.Build.Utilities.Task
                 continue;
             }
             if (!fence && line.Trim().Length == 0) Flush();
-            else current.Add(fence ? line : line.Trim());
+            else
+            {
+                // A list item starts a paragraph of its own: MAML has no lists, and run-on items read badly.
+                if (!fence && Regex.IsMatch(line, "^\\s*([-*]|\\d+\\.)\\s")) Flush();
+                current.Add(fence ? line : line.Trim());
+            }
         }
         Flush();
         return paragraphs;

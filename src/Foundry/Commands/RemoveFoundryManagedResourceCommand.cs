@@ -22,7 +22,6 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = ByEnvironment)]
     [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
-
     [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "";
 

@@ -15,7 +15,6 @@ public sealed class TestFoundryCleanupCommand : FoundryCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByEnvironment)]
     [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
-
     [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "";
 
