@@ -64,7 +64,7 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
         var subscriptions = policy.Environments.Values.Select(e => e.SubscriptionId).Append(SessionConnection.Options.SubscriptionId)
             .Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(s => s, StringComparer.OrdinalIgnoreCase).ToArray();
         if (subscriptions.Length == 0) return Array.Empty<string>();
-        var key = $"{SessionConnection.Options.ArmEndpoint}|{policy.App}|{string.Join(",", subscriptions)}";
+        var key = $"{SessionConnection.Options.ResolvedArmEndpoint}|{policy.App}|{string.Join(",", subscriptions)}";
         var now = DateTimeOffset.UtcNow;
         var entry = Discovered.AddOrUpdate(key, _ => (now, Query(policy, subscriptions)),
             (_, old) => now - old.At < CacheLifetime && !old.Names.IsFaulted ? old : (now, Query(policy, subscriptions)));

@@ -34,7 +34,7 @@ public sealed class CompletionAndViewTests(ModuleRunspace module) : IClassFixtur
     }
 
     [Fact]
-    public void Without_a_connection_only_the_policy_is_offered_quickly_and_a_missing_policy_offers_nothing_without_error()
+    public void Without_a_connection_only_the_policy_is_offered_quickly_and_a_missing_or_broken_policy_offers_nothing_without_error()
     {
         var session = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
@@ -53,6 +53,9 @@ public sealed class CompletionAndViewTests(ModuleRunspace module) : IClassFixtur
         Assert.Equal(new[] { "dev", "staging" }, Complete(Invoke, $"New-FoundryEnvironment -PolicyPath '{module.PolicyPath}' -Environment "));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"completion took {clock.Elapsed}");
         Assert.Empty(Complete(Invoke, $"New-FoundryEnvironment -PolicyPath '{Path.Combine(module.Folder, "missing.json")}' -Environment "));
+        var broken = Path.Combine(module.Folder, "broken.policy.json");
+        File.WriteAllText(broken, "{ \"app\": ");
+        Assert.Empty(Complete(Invoke, $"Invoke-FoundryKeyRotation -PolicyPath '{broken}' -Environment "));
     }
 
     [Fact]
