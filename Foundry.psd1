@@ -22,6 +22,7 @@
         'Get-FoundryManagedResource'
         'Remove-FoundryManagedResource'
         'Test-FoundryCleanup'
+        'Find-FoundryKeyExposure'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

@@ -2,7 +2,7 @@
 .SYNOPSIS
     Builds, checks, tests and packages the Foundry module.
 .DESCRIPTION
-    Build   : dotnet build (lays out out/Foundry: manifest, loader, format views, bin/<tfm>, deps/<tfm>).
+    Build   : dotnet build (lays out out/Foundry: manifest, loader, format views, en-US help from docs/en-US, bin/<tfm>, deps/<tfm>).
     Check   : fails if out/Foundry/bin holds any Azure.* or Microsoft.Identity.* file (they belong in deps/).
     Test    : dotnet test, then the Pester specs in a child pwsh process (so the module's DLLs are not locked here).
     Package : publishes out/Foundry to a temporary local repository and leaves the .nupkg in out/.
@@ -41,8 +41,9 @@ foreach ($step in $Task) {
             $leaked = Get-ChildItem (Join-Path $module 'bin') -Recurse -File | Where-Object { $_.Name -like 'Azure.*' -or $_.Name -like 'Microsoft.Identity.*' }
             if ($leaked) { throw "Azure assemblies next to the cmdlets would load into the default context: $($leaked.Name -join ', ')" }
             if (-not (Test-Path (Join-Path $module 'deps/net8.0/Foundry.Engine.dll'))) { throw 'deps/net8.0/Foundry.Engine.dll is missing: run the Build task.' }
+            if (-not (Test-Path (Join-Path $module 'en-US/Foundry.dll-Help.xml'))) { throw 'en-US/Foundry.dll-Help.xml is missing: run the Build task (help is built from docs/en-US).' }
             Test-ModuleManifest (Join-Path $module 'Foundry.psd1') | Out-Null
-            Write-Host 'Check passed: no Azure assembly in bin/, manifest valid.'
+            Write-Host 'Check passed: no Azure assembly in bin/, help present, manifest valid.'
         }
         'Test' {
             Invoke-Native dotnet @('test', (Join-Path $root 'Foundry.sln'), '-c', $Configuration, '--no-build')

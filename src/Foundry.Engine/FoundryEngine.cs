@@ -54,6 +54,9 @@ public sealed class FoundryEngine
     /// <summary>Key rotation.</summary>
     public KeyRotator Rotator => new(services);
 
+    /// <summary>Scans files for an environment's keys and revokes exposed ones.</summary>
+    public KeyExposureResponder Exposure => new(services);
+
     /// <summary>"down".</summary>
     public EnvironmentRemover Remover => new(services);
 

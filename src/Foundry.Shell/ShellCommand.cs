@@ -82,6 +82,7 @@ internal static class ShellCommand
     {
         var session = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        session.ImportPSModule(typeof(Microsoft.PowerShell.Commands.GetFormatDataCommand).Assembly.Location);
         session.ImportPSModule(ModuleManifest());
         using var runspace = RunspaceFactory.CreateRunspace(session);
         runspace.Open();
@@ -95,7 +96,7 @@ internal static class ShellCommand
             Console.Error.WriteLine($"       FullyQualifiedErrorId: {error.FullyQualifiedErrorId}; Category: {error.CategoryInfo.Category}");
             if (!string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction)) Console.Error.WriteLine($"       RecommendedAction: {error.ErrorDetails.RecommendedAction}");
         };
-        // Out-String and Format-* live in Microsoft.PowerShell.Utility, which the hostable engine package does not ship.
+        // Objects are printed by OutputFormatter rather than Out-Default: this host has no console UI for the formatter.
         var output = new PSDataCollection<PSObject>();
         output.DataAdded += (s, e) => Console.WriteLine(OutputFormatter.Format(((PSDataCollection<PSObject>)s!)[e.Index]));
         powershell.AddScript(commandLine);

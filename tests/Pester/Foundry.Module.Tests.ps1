@@ -33,6 +33,36 @@ Describe 'Foundry module' {
     It 'declares an output type on every cmdlet' {
         Get-Command -Module Foundry | ForEach-Object { $_.OutputType | Should -Not -BeNullOrEmpty -Because $_.Name }
     }
+
+    # In step with HelpTests: help is read from <root>/en-US with the nested bin/<tfm> layout, on both editions.
+    It 'resolves Get-Help with a synopsis and examples for <_>' -ForEach @((Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../out/Foundry/Foundry.psd1')).CmdletsToExport) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "$_*"
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+    }
+
+    # In step with CompletionAndViewTests.
+    It 'completes -Environment from the policy' {
+        $policy = Join-Path $root 'examples/foundry.policy.json'
+        $line = "Invoke-FoundryKeyRotation -PolicyPath '$policy' -Environment "
+        $offered = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $offered | Should -Contain 'dev'
+        $offered | Should -Contain 'staging'
+    }
+
+    It 'has a table view for every output type' {
+        Get-Command -Module Foundry | ForEach-Object OutputType | ForEach-Object Name | Sort-Object -Unique | ForEach-Object {
+            Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty -Because $_
+        }
+    }
+
+    # In step with KeyExposureCmdletTests (the scan itself needs a cloud: the xUnit tests run it against the emulator).
+    It 'refuses a scan path that does not exist before any Azure call' {
+        $missing = Join-Path ([IO.Path]::GetTempPath()) ([Guid]::NewGuid().ToString())
+        $policy = Join-Path $root 'examples/foundry.policy.json'
+        { Find-FoundryKeyExposure -Environment dev -Path $missing -PolicyPath $policy -ErrorAction Stop } | Should -Throw -ErrorId 'ScanPathNotFound,Foundry.Commands.FindFoundryKeyExposureCommand'
+    }
 }
 
 Describe 'Drift check and repair' {

@@ -42,20 +42,7 @@ public sealed class KeyRotator
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         var started = DateTimeOffset.UtcNow;
-        var accountId = run.AccountId;
-        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(accountId, "AI account");
-        var vault = await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.VaultId, "Key Vault");
-        var secretName = run.Settings.SecretName;
-
-        reporter.Progress(environment, "Finding the active key");
-        var keys = await services.Accounts.ListKeysAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var secret = await services.Secrets.GetAsync(vault.VaultUri, secretName, null, cancellationToken).ConfigureAwait(false)
-            ?? throw run.NotProvisioned($"{vault.VaultUri}secrets/{secretName}", "secret");
-        KeySlot active = KeyFingerprint.Same(secret.Value, keys.Key1) ? KeySlot.Key1
-            : KeyFingerprint.Same(secret.Value, keys.Key2) ? KeySlot.Key2
-            : throw new FoundryEngineException(FailureKind.Conflict, "SecretOutOfStep",
-                $"The secret '{secretName}' holds neither key of {account.Name} (fingerprints: secret {KeyFingerprint.Of(secret.Value)}, key1 {keys.Fingerprints.Key1}, key2 {keys.Fingerprints.Key2}); rotating now could break every app.",
-                "Run New-FoundryEnvironment to put the active key back into the secret, then rotate.", target: accountId);
+        var (accountId, vault, secretName, secret, active) = await FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var next = active == KeySlot.Key1 ? KeySlot.Key2 : KeySlot.Key1;
 
         var lagging = await LaggingAppsAsync(run, secret.Info.Version, cancellationToken).ConfigureAwait(false);
@@ -105,8 +92,29 @@ public sealed class KeyRotator
             started, whatIf ? null : DateTimeOffset.UtcNow, confirmed, pending, whatIf, runId);
     }
 
+    /// <summary>The account, the vault, the secret and the slot the secret holds (the secret compared with the account's keys).</summary>
+    internal async Task<(string AccountId, VaultInfo Vault, string SecretName, (SecretInfo Info, string Value) Secret, KeySlot Active)> FindActiveKeyAsync(
+        EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var accountId = run.AccountId;
+        var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(accountId, "AI account");
+        var vault = await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.VaultId, "Key Vault");
+        var secretName = run.Settings.SecretName;
+
+        run.Reporter.Progress(run.Environment, "Finding the active key");
+        var keys = await services.Accounts.ListKeysAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var secret = await services.Secrets.GetAsync(vault.VaultUri, secretName, null, cancellationToken).ConfigureAwait(false)
+            ?? throw run.NotProvisioned($"{vault.VaultUri}secrets/{secretName}", "secret");
+        var active = KeyFingerprint.Same(secret.Value, keys.Key1) ? KeySlot.Key1
+            : KeyFingerprint.Same(secret.Value, keys.Key2) ? KeySlot.Key2
+            : throw new FoundryEngineException(FailureKind.Conflict, "SecretOutOfStep",
+                $"The secret '{secretName}' holds neither key of {account.Name} (fingerprints: secret {KeyFingerprint.Of(secret.Value)}, key1 {keys.Fingerprints.Key1}, key2 {keys.Fingerprints.Key2}); rotating now could break every app.",
+                "Run New-FoundryEnvironment to put the active key back into the secret, then rotate.", target: accountId);
+        return (accountId, vault, secretName, secret, active);
+    }
+
     /// <summary>Apps whose key setting does not resolve the current secret version (they may hold the inactive key).</summary>
-    private async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, string currentVersion, CancellationToken cancellationToken)
+    internal async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, string currentVersion, CancellationToken cancellationToken)
     {
         var lagging = new List<string>();
         foreach (var app in run.Settings.Apps)

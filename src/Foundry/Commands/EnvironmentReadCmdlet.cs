@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Foundry.Completion;
 
 namespace Foundry.Commands;
 
@@ -7,6 +8,7 @@ public abstract class EnvironmentReadCmdlet : FoundryCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "";
 
     [Parameter]

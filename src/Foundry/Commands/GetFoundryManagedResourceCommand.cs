@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Foundry.Completion;
 using Foundry.Engine.Graph;
 using Foundry.Internal;
 using Foundry.Models;
@@ -11,6 +12,7 @@ public sealed class GetFoundryManagedResourceCommand : FoundryCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string? Environment { get; set; }
 
     [Parameter]

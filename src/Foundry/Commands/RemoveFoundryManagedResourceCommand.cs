@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Foundry.Completion;
 using Foundry.Engine.Cleanup;
 using Foundry.Engine.Graph;
 using Foundry.Internal;
@@ -21,6 +22,7 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = ByEnvironment)]
     [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "";
 
     [Parameter(ParameterSetName = ByEnvironment)]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Foundry.Completion;
 using Foundry.Engine.Graph;
 using Foundry.Internal;
 using Foundry.Models;
@@ -14,6 +15,7 @@ public sealed class TestFoundryCleanupCommand : FoundryCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByEnvironment)]
     [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = ByRunId)]

@@ -4,4 +4,10 @@ namespace Foundry.Internal;
 internal static class ErrorIds
 {
     public const string EngineLoadFailed = nameof(EngineLoadFailed);
+
+    /// <summary>Find-FoundryKeyExposure found an environment's key in a file.</summary>
+    public const string KeyExposed = nameof(KeyExposed);
+
+    /// <summary>A -Path given to Find-FoundryKeyExposure does not exist.</summary>
+    public const string ScanPathNotFound = nameof(ScanPathNotFound);
 }

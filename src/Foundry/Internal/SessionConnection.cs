@@ -19,6 +19,7 @@ internal static class SessionConnection
         public EngineOptions? Options;
         public FoundryEngine? Engine;
         public string? PolicyPath;
+        public bool Connected;
     }
 
     private static Holder Current => ByRunspace.GetOrAdd(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty, _ => new Holder());
@@ -30,7 +31,18 @@ internal static class SessionConnection
         {
             holder.Options = options;
             holder.Engine = null;
+            holder.Connected = true;
             if (policyPath is not null) holder.PolicyPath = policyPath;
+        }
+    }
+
+    /// <summary>Whether Connect-Foundry ran in this runspace (tab completion asks Azure only then).</summary>
+    public static bool IsConnected
+    {
+        get
+        {
+            var holder = Current;
+            lock (holder) return holder.Connected;
         }
     }
 

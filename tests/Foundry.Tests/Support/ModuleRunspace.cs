@@ -20,6 +20,9 @@ public sealed class ModuleRunspace : IAsyncLifetime
 
     public static string Metadata(string key) => typeof(ModuleRunspace).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
+    /// <summary>Microsoft.PowerShell.Utility, which pwsh always has (the SMA package alone does not bring it).</summary>
+    public static string UtilityModule => typeof(Microsoft.PowerShell.Commands.GetFormatDataCommand).Assembly.Location;
+
     public static string ManifestPath => Path.Combine(Metadata("FoundryModuleOut"), "Foundry.psd1");
 
     public async Task InitializeAsync()
@@ -30,6 +33,7 @@ public sealed class ModuleRunspace : IAsyncLifetime
         foreach (var app in new[] { "func-contoso-dev", "func-contoso-staging", "func-contoso-pr" }) Host.EnsureFunctionApp(Host.DefaultSubscription, "rg-apps", app, "eastus");
         var session = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        session.ImportPSModule(UtilityModule);
         session.ImportPSModule(ManifestPath);
         Runspace = RunspaceFactory.CreateRunspace(session);
         Runspace.Open();
