@@ -3,8 +3,6 @@ namespace Foundry.Internal;
 /// <summary>Stable error ids of the module's own code paths (the Engine's come with its exceptions).</summary>
 internal static class ErrorIds
 {
-    public const string EngineLoadFailed = nameof(EngineLoadFailed);
-
     /// <summary>Find-FoundryKeyExposure found an environment's key in a file.</summary>
     public const string KeyExposed = nameof(KeyExposed);
 
