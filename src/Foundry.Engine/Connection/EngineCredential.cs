@@ -23,7 +23,9 @@ internal static class EngineCredential
         return new ChainedTokenCredential(
             new EnvironmentCredential(new EnvironmentCredentialOptions { AuthorityHost = authority }),
             new WorkloadIdentityCredential(new WorkloadIdentityCredentialOptions { AuthorityHost = authority, TenantId = options.TenantId }),
-            new ManagedIdentityCredential(new ManagedIdentityCredentialOptions()),
+            new ManagedIdentityCredential(new ManagedIdentityCredentialOptions(options.ManagedIdentityClientId is { Length: > 0 } clientId
+                ? ManagedIdentityId.FromUserAssignedClientId(clientId)
+                : ManagedIdentityId.SystemAssigned) { AuthorityHost = authority }),
             new AzureCliCredential(new AzureCliCredentialOptions { AuthorityHost = authority, TenantId = options.TenantId }),
             new AzurePowerShellCredential(new AzurePowerShellCredentialOptions { AuthorityHost = authority, TenantId = options.TenantId }));
     }

@@ -13,7 +13,7 @@ public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
         var target = $"environment '{Environment}' of app '{policy.App}'";
-        var whatIf = !ShouldProcess(target, "Create or update (converge to the policy)");
+        var whatIf = !ShouldProcessOrFail(target, "Create or update (converge to the policy)");
         if (whatIf && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) return;
         var runId = Guid.NewGuid().ToString("n");
         var audit = OpenAuditLog(AuditLogPath);

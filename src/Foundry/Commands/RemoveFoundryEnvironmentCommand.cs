@@ -12,7 +12,7 @@ public sealed class RemoveFoundryEnvironmentCommand : EnvironmentCmdlet
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
-        var whatIf = !ShouldProcess($"environment '{Environment}' of app '{policy.App}'", "Remove the environment's resources, secret and app settings");
+        var whatIf = !ShouldProcessOrFail($"environment '{Environment}' of app '{policy.App}'", "Remove the environment's resources, secret and app settings");
         if (whatIf && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) return;
         var audit = OpenAuditLog(AuditLogPath);
         if (TryRun($"Remove-FoundryEnvironment {Environment}", Environment,

@@ -4,4 +4,13 @@ namespace Foundry.Internal;
 internal static class ErrorIds
 {
     public const string EngineLoadFailed = nameof(EngineLoadFailed);
+
+    /// <summary>A confirmation prompt was due and the host cannot show one.</summary>
+    public const string ConfirmationRequired = nameof(ConfirmationRequired);
+
+    /// <summary>Connect-Foundry -UseAzContext in a session without Az.Accounts' Get-AzAccessToken.</summary>
+    public const string AzContextNotFound = nameof(AzContextNotFound);
+
+    /// <summary>Get-AzAccessToken failed or returned no usable token.</summary>
+    public const string AzContextTokenFailed = nameof(AzContextTokenFailed);
 }
