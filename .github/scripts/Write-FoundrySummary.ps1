@@ -130,23 +130,28 @@ foreach ($item in $items) {
     }
 }
 
-if ($errors.Count -gt 0) {
+$failures = @(foreach ($record in $errors) {
+    $message = $record.Exception.Message
+    $recommended = ''
+    if ($record.ErrorDetails) {
+        if ($record.ErrorDetails.Message) { $message = $record.ErrorDetails.Message }
+        if ($record.ErrorDetails.RecommendedAction) { $recommended = $record.ErrorDetails.RecommendedAction }
+    }
+    [pscustomobject]@{
+        Id = $record.FullyQualifiedErrorId.Split(',')[0]; Category = $record.CategoryInfo.Category
+        Target = $record.TargetObject; Message = $message; Recommended = $recommended
+    }
+})
+
+if ($failures.Count -gt 0) {
     [void]$markdown.AppendLine('**Errors**')
     [void]$markdown.AppendLine()
-    $rows = foreach ($record in $errors) {
-        , @($record.FullyQualifiedErrorId.Split(',')[0], $record.CategoryInfo.Category, $record.TargetObject,
-            $(if ($record.ErrorDetails -and $record.ErrorDetails.Message) { $record.ErrorDetails.Message } else { $record.Exception.Message }),
-            $(if ($record.ErrorDetails) { $record.ErrorDetails.RecommendedAction }))
-    }
-    Add-Table $markdown @('Error id', 'Category', 'Target', 'Message', 'Recommended action') @($rows)
+    Add-Table $markdown @('Error id', 'Category', 'Target', 'Message', 'Recommended action') @($failures | ForEach-Object { , @($_.Id, $_.Category, $_.Target, $_.Message, $_.Recommended) })
 }
 
-foreach ($record in $errors) {
-    $id = $record.FullyQualifiedErrorId.Split(',')[0]
-    $message = if ($record.ErrorDetails -and $record.ErrorDetails.Message) { $record.ErrorDetails.Message } else { $record.Exception.Message }
-    $recommended = if ($record.ErrorDetails) { $record.ErrorDetails.RecommendedAction } else { $null }
-    $text = if ($recommended) { "$message $([char]0x2014) $recommended" } else { $message }
-    "::error title=$(ConvertTo-AnnotationProperty $id)::$(ConvertTo-AnnotationData $text)"
+foreach ($failure in $failures) {
+    $text = if ($failure.Recommended) { "$($failure.Message) $([char]0x2014) $($failure.Recommended)" } else { $failure.Message }
+    "::error title=$(ConvertTo-AnnotationProperty $failure.Id)::$(ConvertTo-AnnotationData $text)"
 }
 
 if ($SummaryPath) {
