@@ -1,0 +1,133 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text;
+using Foundry.Tests.Support;
+
+namespace Foundry.Tests.Module;
+
+/// <summary>
+/// Connect-Foundry -UseAzContext: tokens come from the session's Get-AzAccessToken (a stand-in function shaped like
+/// Az.Accounts' PSAccessToken: Token as SecureString or string, ExpiresOn), fetched on the pipeline thread while the
+/// Engine works. The emulator takes a JWT's oid as the caller, so the request log shows whose token was used.
+/// </summary>
+[Collection(ModuleCollection.Name)]
+public sealed class AzContextCredentialTests(ModuleRunspace module) : IClassFixture<ModuleRunspace>
+{
+    private const string Oid = "7d0c3b8e-0000-4000-8000-00000000a2c7";
+
+    private static readonly string Jwt = string.Join(".", new[]
+    {
+        """{"alg":"none","typ":"JWT"}""",
+        $$"""{"oid":"{{Oid}}","upn":"operator@contoso.example"}""",
+        "signature",
+    }.Select(part => Convert.ToBase64String(Encoding.UTF8.GetBytes(part)).TrimEnd('=').Replace('+', '-').Replace('/', '_')));
+
+    // Az.Accounts 5 returns Token as a SecureString (older versions: a string, with -AsSecureString from 2.17 on).
+    private const string SecureStub = """
+        $global:AzTokenCalls = [System.Collections.ArrayList]::new()
+        function global:Get-AzAccessToken {
+            [CmdletBinding()]
+            param([string] $ResourceUrl, [string] $TenantId, [switch] $AsSecureString)
+            [void]$global:AzTokenCalls.Add("$ResourceUrl|$TenantId|$($AsSecureString.IsPresent)")
+            $secure = [System.Security.SecureString]::new()
+            foreach ($c in $jwt.ToCharArray()) { $secure.AppendChar($c) }
+            [pscustomobject]@{ Token = $secure; ExpiresOn = [DateTimeOffset]::UtcNow.AddMinutes(30); Type = 'Bearer'; TenantId = $TenantId; UserId = 'operator@contoso.example' }
+        }
+        """;
+
+    private const string StringStub = """
+        $global:AzTokenCalls = [System.Collections.ArrayList]::new()
+        function global:Get-AzAccessToken {
+            [CmdletBinding()]
+            param([string] $ResourceUrl, [string] $TenantId)
+            [void]$global:AzTokenCalls.Add("$ResourceUrl|$TenantId|False")
+            [pscustomobject]@{ Token = $jwt; ExpiresOn = [DateTime]::UtcNow.AddMinutes(30); Type = 'Bearer'; TenantId = $TenantId; UserId = 'operator@contoso.example' }
+        }
+        """;
+
+    [Theory]
+    [InlineData(SecureStub, "True")]
+    [InlineData(StringStub, "False")]
+    public void Up_with_UseAzContext_acts_as_the_Az_signed_in_identity_on_Resource_Manager_and_Key_Vault(string stub, string asSecureString)
+    {
+        using var runspace = Open();
+        Assert.Empty(Run(runspace, stub).Errors);
+        var mark = module.Host.Cloud.Log.All.Count;
+        var connect = Run(runspace, Connect("-UseAzContext"));
+        Assert.Empty(connect.Errors);
+        var environment = asSecureString == "True" ? "pr-91" : "pr-92";
+        var up = Run(runspace, $"New-FoundryEnvironment -Environment {environment}");
+        Assert.Empty(up.Errors);
+        Assert.Single(up.Output);
+
+        var requests = module.Host.Cloud.Log.All.Skip(mark).ToList();
+        Assert.Contains(requests, r => r.Service == Foundry.Emulator.Control.ServiceKind.KeyVault);
+        // SecretClient's first call goes without a token to learn the vault's challenge (401); every other carries the Az token.
+        Assert.All(requests.Where(r => r.Service is Foundry.Emulator.Control.ServiceKind.Management or Foundry.Emulator.Control.ServiceKind.KeyVault && r.Status != 401),
+            r => Assert.Equal(Oid, r.Principal));
+
+        var calls = Run(runspace, "$global:AzTokenCalls").Output.Select(o => o.ToString()).ToList();
+        var tenant = module.Host.Cloud.State.TenantId;
+        Assert.Equal($"{module.Host.ManagementEndpoint.ToString().TrimEnd('/')}|{tenant}|{asSecureString}", calls[0]);
+        // The vault's token was asked for while New-FoundryEnvironment ran: answered on its pipeline thread.
+        Assert.Contains($"https://vault.localhost|{tenant}|{asSecureString}", calls);
+        Assert.Equal(calls.Count, calls.Distinct().Count());
+
+        Assert.DoesNotContain(Jwt[..40], string.Join("\n", connect.Output.Concat(up.Output).Select(o => string.Join(" ", o.Properties.Select(p => p.Value)))));
+        Assert.Empty(Run(runspace, $"Remove-FoundryEnvironment -Environment {environment} -Confirm:$false").Errors);
+    }
+
+    [Fact]
+    public void UseAzContext_without_Az_Accounts_is_AzContextNotFound_before_any_call()
+    {
+        using var runspace = Open();
+        var mark = module.Host.Cloud.Log.All.Count;
+        var error = Assert.Single(Run(runspace, Connect("-UseAzContext")).Errors);
+        Assert.Equal("AzContextNotFound,Foundry.Commands.ConnectFoundryCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Contains("Connect-AzAccount", error.ErrorDetails.RecommendedAction);
+        Assert.Equal(mark, module.Host.Cloud.Log.All.Count);
+    }
+
+    [Fact]
+    public void A_failing_Get_AzAccessToken_is_AzContextTokenFailed_with_its_reason()
+    {
+        using var runspace = Open();
+        Run(runspace, "function global:Get-AzAccessToken { param([string] $ResourceUrl, [string] $TenantId) throw 'Run Connect-AzAccount to login.' }");
+        var mark = module.Host.Cloud.Log.All.Count;
+        var error = Assert.Single(Run(runspace, Connect("-UseAzContext")).Errors);
+        Assert.Equal("AzContextTokenFailed,Foundry.Commands.ConnectFoundryCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Contains("Run Connect-AzAccount to login.", error.Exception.Message);
+        Assert.Equal(mark, module.Host.Cloud.Log.All.Count);
+    }
+
+    private string Connect(string extra) =>
+        $"Connect-Foundry -Cloud Local -EmulatorConnectionFile '{Path.Combine(module.Folder, "connection.json")}' -PolicyPath '{module.PolicyPath}' {extra}";
+
+    private static Runspace Open()
+    {
+        var session = InitialSessionState.CreateDefault2();
+        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        session.ImportPSModule(ModuleRunspace.ManifestPath);
+        var runspace = RunspaceFactory.CreateRunspace(session);
+        runspace.Open();
+        runspace.SessionStateProxy.SetVariable("jwt", Jwt);
+        return runspace;
+    }
+
+    private static (Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Run(Runspace runspace, string script)
+    {
+        using var powershell = PowerShell.Create(runspace);
+        try
+        {
+            var output = powershell.AddScript(script).Invoke();
+            return (output, powershell.Streams.Error.ToList());
+        }
+        catch (RuntimeException e)
+        {
+            return (new Collection<PSObject>(), new[] { e.ErrorRecord });
+        }
+    }
+}
