@@ -36,10 +36,14 @@ internal static class HostedScript
             terminating = e.ErrorRecord;
         }
         var exitCode = runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int code ? code : 0;
-        return new Outcome(output.Select(o => o?.BaseObject?.ToString() ?? "").ToList(), powershell.Streams.Error.ToList(), terminating, exitCode, powershell.Streams);
+        return new Outcome(output.Where(o => o is not null).ToList(), powershell.Streams.Error.ToList(), terminating, exitCode, powershell.Streams);
     }
 
-    public sealed record Outcome(IReadOnlyList<string> Lines, IReadOnlyList<ErrorRecord> Errors, ErrorRecord? Terminating, int ExitCode, PSDataStreams Streams);
+    public sealed record Outcome(IReadOnlyList<PSObject> Objects, IReadOnlyList<ErrorRecord> Errors, ErrorRecord? Terminating, int ExitCode, PSDataStreams Streams)
+    {
+        /// <summary>The output as text lines (annotations, JSON, names).</summary>
+        public IReadOnlyList<string> Lines => Objects.Select(o => o.BaseObject?.ToString() ?? "").ToList();
+    }
 }
 
 /// <summary>One runspace with the module imported and no cloud: for scripts that only validate or render.</summary>
