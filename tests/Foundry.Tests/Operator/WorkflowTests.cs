@@ -150,6 +150,8 @@ public sealed class WorkflowTests(ScriptRunspace scripts) : IClassFixture<Script
             var refused = HostedScript.Run(runspace, Plan, new Dictionary<string, object?> { ["EventName"] = eventName, ["Action"] = action, ["Environment"] = environment, ["OutputPath"] = "" });
             Assert.True(refused.Terminating is not null && refused.Lines.All(l => !l.StartsWith("{", StringComparison.Ordinal)), $"{eventName} {action} {environment} was planned");
         }
+        var badName = HostedScript.Run(runspace, Plan, new Dictionary<string, object?> { ["EventName"] = "workflow_dispatch", ["Action"] = "up", ["Environment"] = "prod", ["OutputPath"] = "" });
+        Assert.Equal("InvalidEnvironmentName", badName.Terminating?.FullyQualifiedErrorId.Split(',')[0]);
     }
 
     private bool ModuleAccepts(string name)
