@@ -72,6 +72,9 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
         }
         var tokens = new AzContextTokens(options.TenantId);
         tokens.Fetch(this, AzContextTokens.ResourceOf(options.ResolvedAudience));
+        // Both tokens now, while a federated sign-in (azure/login's OIDC assertion) is fresh: it expires in minutes,
+        // and without it Az.Accounts cannot get a token for a second resource later in a long job.
+        tokens.Fetch(this, AzContextTokens.KeyVaultResource(options.Cloud));
         WriteVerbose($"Using the session's Az.Accounts context ({AzContextTokens.CommandName}) for {options.Cloud}.");
         return tokens.Provider;
     }

@@ -54,6 +54,15 @@ internal sealed class AzContextTokens
         return resource.TrimEnd('/');
     }
 
+    /// <summary>The Key Vault data-plane resource of a cloud (what a vault's authentication challenge names).</summary>
+    public static string KeyVaultResource(FoundryCloud cloud) => cloud switch
+    {
+        FoundryCloud.AzureUSGovernment => "https://vault.usgovcloudapi.net",
+        FoundryCloud.AzureChinaCloud => "https://vault.azure.cn",
+        FoundryCloud.Local => "https://vault.localhost",
+        _ => "https://vault.azure.net",
+    };
+
     /// <summary>Runs Get-AzAccessToken on the pipeline thread; the token is cached, never written anywhere.</summary>
     public EngineToken Fetch(PSCmdlet cmdlet, string resource)
     {
