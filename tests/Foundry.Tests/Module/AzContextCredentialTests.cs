@@ -93,6 +93,28 @@ public sealed class AzContextCredentialTests(ModuleRunspace module) : IClassFixt
         Assert.All(module.Host.Cloud.Log.All.Skip(mark).Where(r => r.Service == Foundry.Emulator.Control.ServiceKind.Management), r => Assert.Equal(Oid, r.Principal));
     }
 
+    [Theory]
+    [InlineData("AzureCloud", "https://management.azure.com", "https://vault.azure.net")]
+    [InlineData("AzureUSGovernment", "https://management.usgovcloudapi.net", "https://vault.usgovcloudapi.net")]
+    [InlineData("AzureChinaCloud", "https://management.chinacloudapi.cn", "https://vault.azure.cn")]
+    public void Sovereign_clouds_ask_Az_for_their_own_Resource_Manager_and_Key_Vault_tokens(string cloud, string management, string vault)
+    {
+        using var runspace = Open();
+        // The vault token is refused, so Connect-Foundry stops before it would reach the (unreachable) cloud.
+        Assert.Empty(Run(runspace, """
+            $global:AzTokenCalls = [System.Collections.ArrayList]::new()
+            function global:Get-AzAccessToken {
+                param([string] $ResourceUrl, [string] $TenantId)
+                [void]$global:AzTokenCalls.Add($ResourceUrl)
+                if ($ResourceUrl -like '*vault*') { throw "No token for $ResourceUrl in this test." }
+                [pscustomobject]@{ Token = $jwt; ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1) }
+            }
+            """).Errors);
+        var error = Assert.Single(Run(runspace, $"Connect-Foundry -Cloud {cloud} -UseAzContext").Errors);
+        Assert.Equal("AzContextTokenFailed,Foundry.Commands.ConnectFoundryCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(new[] { management, vault }, Run(runspace, "$global:AzTokenCalls").Output.Select(o => o.ToString()));
+    }
+
     [Fact]
     public void UseAzContext_without_Az_Accounts_is_AzContextNotFound_before_any_call()
     {
