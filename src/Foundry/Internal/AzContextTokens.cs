@@ -136,7 +136,8 @@ internal sealed class TokenRequests
             if (closed) return Task.FromException<EngineToken>(AzContextTokens.Failure($"A token for {resource} was requested after the command finished waiting.", null));
             pending.Enqueue((source, resource, done));
         }
-        cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
+        var registration = cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
+        done.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return done.Task;
     }
 
