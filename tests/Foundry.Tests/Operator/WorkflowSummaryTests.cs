@@ -31,7 +31,7 @@ public sealed class WorkflowSummaryTests(ModuleRunspace module) : IClassFixture<
     }
 
     [Fact]
-    public void Up_then_down_write_what_changed_as_markdown_tables_with_no_key_and_no_annotation()
+    public void Up_rotate_and_down_write_what_changed_as_markdown_tables_with_no_key_and_no_annotation()
     {
         var (up, upSummary) = RunJob("up", "pr-71");
         Assert.True(up.ExitCode == 0 && up.Terminating is null, string.Join("\n", up.Lines) + upSummary);
@@ -48,6 +48,13 @@ public sealed class WorkflowSummaryTests(ModuleRunspace module) : IClassFixture<
         Assert.Equal("key1", properties["Active key slot"]);
         Assert.Equal("func-contoso-pr: Resolved", properties["Apps"]);
 
+        var (rotate, rotateSummary) = RunJob("rotate-key", "pr-71");
+        Assert.True(rotate.ExitCode == 0 && rotate.Terminating is null, string.Join("\n", rotate.Lines) + rotateSummary);
+        var rotation = Rows(rotateSummary, "| Property | Value |").ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal("key1 -> key2", rotation["Key slot"]);
+        Assert.Equal("func-contoso-pr", rotation["Apps confirmed"]);
+        Assert.Contains(Rows(rotateSummary, "| Step | Resource | Result | Detail |"), r => r[1].Equals(account, StringComparison.OrdinalIgnoreCase) && r[2] == "Succeeded");
+
         var keys = Keys();
         var (down, downSummary) = RunJob("down", "pr-71");
         Assert.True(down.ExitCode == 0 && down.Terminating is null, string.Join("\n", down.Lines) + downSummary);
@@ -55,7 +62,7 @@ public sealed class WorkflowSummaryTests(ModuleRunspace module) : IClassFixture<
         Assert.Contains(Rows(downSummary, "| Resource | Type | Status | Attempts |"), r => r[0].Equals(account, StringComparison.OrdinalIgnoreCase) && r[1] == "Microsoft.CognitiveServices/accounts");
         Assert.DoesNotContain(ResourceIds(), id => id.Contains("pr-71", StringComparison.OrdinalIgnoreCase));
 
-        AssertNoKeyIn(keys, upSummary + downSummary + string.Join("\n", up.Lines.Concat(down.Lines)));
+        AssertNoKeyIn(keys, upSummary + rotateSummary + downSummary + string.Join("\n", up.Lines.Concat(rotate.Lines).Concat(down.Lines)));
     }
 
     [Fact]
