@@ -86,7 +86,11 @@ public sealed class WorkflowTests(ScriptRunspace scripts) : IClassFixture<Script
         Assert.Equal("${{ vars.AZURE_CLIENT_ID }}", Text(login, "with", "client-id"));
         Assert.Equal("", Text(login, "with", "client-secret"));
         Assert.Equal("", Text(login, "with", "creds"));
-        Assert.Contains("Invoke-FoundryAction.ps1", Run(Steps("foundry").Last()));
+        var foundry = Steps("foundry");
+        Assert.Contains("Invoke-FoundryAction.ps1", Run(foundry.Last()));
+        // The module comes from this commit: built, then imported from out/Foundry by the action script.
+        Assert.True(foundry.FindIndex(s => Run(s).StartsWith("dotnet build", StringComparison.Ordinal)) is var build && build >= 0 && build < foundry.Count - 1);
+        Assert.Contains("'out', 'Foundry', 'Foundry.psd1'", File.ReadAllText(HostedScript.PathOf(".github/scripts/Invoke-FoundryAction.ps1")));
     }
 
     [Fact]
