@@ -118,7 +118,7 @@ Describe 'Non-interactive sessions' {
         $policy = Join-Path $root 'examples/foundry.policy.json'
         $command = "Import-Module '$manifest'; try { Remove-FoundryEnvironment -Environment pr-1 -PolicyPath '$policy' -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }"
         $output = & $shell -NoProfile -NonInteractive -Command $command
-        ($output -join "`n") | Should -Match '^ConfirmationRequired,Foundry\.Commands\.RemoveFoundryEnvironmentCommand'
+        ($output -join "`n") | Should -Match '(?m)^ConfirmationRequired,Foundry\.Commands\.RemoveFoundryEnvironmentCommand'
         ($output -join "`n") | Should -Match 'Pass -Confirm:\$false'
     }
 }
