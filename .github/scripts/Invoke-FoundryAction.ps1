@@ -33,6 +33,10 @@ $common = @{ ErrorVariable = '+failures'; InformationVariable = '+changes' }
 
 try {
     if (-not (Get-Module -Name Foundry)) { Import-Module -Name $ModulePath -ErrorAction Stop }
+    # azure/login (enable-AzPSSession) signed in in its own process; the saved Az context is read by Az.Accounts here.
+    if ($Connection['UseAzContext'] -and -not (Get-Module -Name Az.Accounts) -and (Get-Module -ListAvailable -Name Az.Accounts)) {
+        Import-Module -Name Az.Accounts -ErrorAction Stop
+    }
     $null = Connect-Foundry @Connection -ErrorAction Stop
     $environment = $Environment
     switch ($Action) {
