@@ -39,6 +39,9 @@ public sealed class EngineOptions
     /// <summary>Supplies tokens instead of Azure.Identity's chain (used when the session already has an Az.Accounts context).</summary>
     public Func<string[], CancellationToken, Task<EngineToken>>? TokenProvider { get; set; }
 
+    /// <summary>Client id of a user-assigned managed identity for the credential chain (system-assigned when null).</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
     /// <summary>The emulator's certificate thumbprint to pin; honoured only for loopback endpoints.</summary>
     public string? TrustedCertificateThumbprint { get; set; }
 

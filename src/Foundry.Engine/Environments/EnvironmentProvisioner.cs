@@ -2,6 +2,7 @@ using Foundry.Engine.Accounts;
 using Foundry.Engine.Audit;
 using Foundry.Engine.Deployments;
 using Foundry.Engine.Errors;
+using Foundry.Engine.Graph;
 using Foundry.Engine.Groups;
 using Foundry.Engine.Policy;
 using Foundry.Engine.Vaults;
@@ -73,7 +74,7 @@ public sealed class EnvironmentProvisioner
         if (group is null)
         {
             await run.ChangeAsync(new PlannedChange("Create", "Microsoft.Resources/resourceGroups", id, "missing"),
-                () => services.Groups.CreateOrUpdateAsync(run.Subscription, name, run.Settings.Location, run.WriteTags(), cancellationToken)).ConfigureAwait(false);
+                () => services.Groups.CreateOrUpdateAsync(run.Subscription, name, run.Settings.Location, run.WriteTags(CreatedNow()), cancellationToken)).ConfigureAwait(false);
         }
         else if (!run.HasIdentityTags(group.Tags))
         {
@@ -81,6 +82,9 @@ public sealed class EnvironmentProvisioner
                 () => services.Groups.CreateOrUpdateAsync(run.Subscription, name, group.Location, run.WriteTags(group.Tags), cancellationToken)).ConfigureAwait(false);
         }
     }
+
+    // Written once, at creation; later writes keep it because WriteTags starts from the existing tags.
+    private static Dictionary<string, string> CreatedNow() => new() { [ManagedResourceQuery.CreatedAtTag] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>The account (created, restored or updated as needed), then each approved deployment, one at a time.</summary>
     private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, AccountInfo? account, (string Location, bool Restore)? placement, CancellationToken cancellationToken)

@@ -18,6 +18,8 @@ public static class ManagedResourceQuery
     public const string AppTag = "foundry-app";
     /// <summary>Tag holding the id of the run that last wrote the resource.</summary>
     public const string RunIdTag = "foundry-run-id";
+    /// <summary>Tag on an environment's resource group: when Foundry created it (UTC, ISO 8601), so janitors can age environments.</summary>
+    public const string CreatedAtTag = "foundry-created-at";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
     private static readonly Regex Environment = new("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant, Timeout);

@@ -25,13 +25,23 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
     [Parameter]
     public string? PolicyPath { get; set; }
 
+    // Opt-in rather than automatic: silently switching to whoever Connect-AzAccount signed in as would change the
+    // identity Foundry acts with (and would send an Azure token to the local emulator).
+    [Parameter]
+    public SwitchParameter UseAzContext { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")]
+    public string? ManagedIdentityClientId { get; set; }
+
     protected override void EndProcessing()
     {
         Engine.EngineOptions options;
         try
         {
             options = SessionConnection.FromEnvironment(Cloud, SubscriptionId, TenantId,
-                EmulatorConnectionFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(EmulatorConnectionFile));
+                EmulatorConnectionFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(EmulatorConnectionFile), ManagedIdentityClientId);
+            if (UseAzContext.IsPresent) options.TokenProvider = AzContextProvider(options);
         }
         catch (Engine.FoundryEngineException e)
         {
@@ -44,5 +54,28 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
             SessionConnection.Set(options, PolicyPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PolicyPath));
             WriteObject(new FoundryConnection(info));
         }
+    }
+
+    /// <summary>The session's Az.Accounts context as the token source, checked now with a Resource Manager token.</summary>
+    private Func<string[], CancellationToken, Task<Engine.EngineToken>> AzContextProvider(Engine.EngineOptions options)
+    {
+        if (!AzContextTokens.IsAvailable(this))
+        {
+            var message = $"-UseAzContext needs Az.Accounts' {AzContextTokens.CommandName} in this session, and it is not available.";
+            ThrowTerminatingError(new ErrorRecord(new PSInvalidOperationException(message), ErrorIds.AzContextNotFound, ErrorCategory.ObjectNotFound, AzContextTokens.CommandName)
+            {
+                ErrorDetails = new ErrorDetails(message)
+                {
+                    RecommendedAction = "Import-Module Az.Accounts and Connect-AzAccount (Connect-AzAccount -Identity in a runbook) first, or omit -UseAzContext to use Azure.Identity's credential chain.",
+                },
+            });
+        }
+        var tokens = new AzContextTokens(options.TenantId);
+        tokens.Fetch(this, AzContextTokens.ResourceOf(options.ResolvedAudience));
+        // Both tokens now, while a federated sign-in (azure/login's OIDC assertion) is fresh: it expires in minutes,
+        // and without it Az.Accounts cannot get a token for a second resource later in a long job.
+        tokens.Fetch(this, AzContextTokens.KeyVaultResource(options.Cloud));
+        WriteVerbose($"Using the session's Az.Accounts context ({AzContextTokens.CommandName}) for {options.Cloud}.");
+        return tokens.Provider;
     }
 }

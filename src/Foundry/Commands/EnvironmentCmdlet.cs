@@ -15,7 +15,7 @@ public abstract class EnvironmentCmdlet : EnvironmentReadCmdlet
     /// </summary>
     internal bool ShouldChange(FoundryPolicy policy, string action, out bool whatIf)
     {
-        whatIf = !ShouldProcess($"environment '{Environment}' of app '{policy.App}'", action);
+        whatIf = !ShouldProcessOrFail($"environment '{Environment}' of app '{policy.App}'", action);
         return !whatIf || MyInvocation.BoundParameters.ContainsKey("WhatIf");
     }
 }

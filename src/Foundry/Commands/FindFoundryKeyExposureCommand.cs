@@ -29,7 +29,7 @@ public sealed class FindFoundryKeyExposureCommand : EnvironmentCmdlet
 
         var slots = string.Join(" and ", report.ExposedSlots);
         var revoked = false;
-        if (Rotate.IsPresent && ShouldProcess(report.AccountId, $"Regenerate the exposed {slots} (moving the apps to the other key first if {slots} is the active one)"))
+        if (Rotate.IsPresent && ShouldProcessOrFail(report.AccountId, $"Regenerate the exposed {slots} (moving the apps to the other key first if {slots} is the active one)"))
         {
             var audit = OpenAuditLog(AuditLogPath);
             revoked = TryRun($"Find-FoundryKeyExposure -Rotate {Environment}", report.AccountId,

@@ -43,10 +43,16 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
     {
         result = default!;
         var reporter = new QueuedReporter();
-        var task = Task.Run(() => work(reporter, PipelineStopToken));
+        var tokenRequests = new TokenRequests();
+        Task<T> task;
+        using (AzContextTokens.Serve(tokenRequests)) task = Task.Run(() => work(reporter, PipelineStopToken));
         try
         {
-            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50)) Drain(reporter, activity);
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
+            {
+                Drain(reporter, activity);
+                tokenRequests.Answer(this);
+            }
             Drain(reporter, activity);
             result = task.GetAwaiter().GetResult();
             return true;
@@ -67,7 +73,35 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
         }
         finally
         {
+            tokenRequests.Close();
             WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>
+    /// ShouldProcess for a host that may not be able to ask: the hosted engine without a UI, pwsh -NonInteractive
+    /// and Azure Automation throw a host exception when a confirmation prompt is due. That becomes one terminating
+    /// ConfirmationRequired error, raised before any Azure call, naming the switch that makes the run unattended.
+    /// </summary>
+    internal bool ShouldProcessOrFail(string target, string action)
+    {
+        try
+        {
+            return ShouldProcess(target, action);
+        }
+        catch (Exception e) when (e is System.Management.Automation.Host.HostException or PSInvalidOperationException or NotImplementedException or PSNotImplementedException)
+        {
+            var name = MyInvocation.MyCommand.Name;
+            var message = $"{name} needs confirmation to '{action}' on {target}, and this session cannot prompt (a host without a user interface, pwsh -NonInteractive, or a runbook).";
+            var record = new ErrorRecord(new PSInvalidOperationException(message, e), ErrorIds.ConfirmationRequired, ErrorCategory.InvalidOperation, target)
+            {
+                ErrorDetails = new ErrorDetails(message)
+                {
+                    RecommendedAction = $"Pass -Confirm:$false to run {name} unattended (CI, runbooks), or -WhatIf to see the plan; or run it in an interactive session.",
+                },
+            };
+            ThrowTerminatingError(record);
+            return false;
         }
     }
 

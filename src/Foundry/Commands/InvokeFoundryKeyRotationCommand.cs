@@ -15,7 +15,7 @@ public sealed class InvokeFoundryKeyRotationCommand : EnvironmentCmdlet
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
-        if (!ShouldProcess($"environment '{Environment}' of app '{policy.App}'", "Rotate the account key (regenerate the inactive key, update the secret, refresh the apps)")) return;
+        if (!ShouldProcessOrFail($"environment '{Environment}' of app '{policy.App}'", "Rotate the account key (regenerate the inactive key, update the secret, refresh the apps)")) return;
         var audit = OpenAuditLog(AuditLogPath);
         if (TryRun($"Invoke-FoundryKeyRotation {Environment}", Environment,
                 (reporter, token) => engine.Rotator.RotateAsync(policy, Environment, Force.IsPresent, false, Guid.NewGuid().ToString("n"), audit, reporter, token), out var record))

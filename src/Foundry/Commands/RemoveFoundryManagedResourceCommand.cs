@@ -76,10 +76,10 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
         var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
         if (whatIf)
         {
-            ShouldProcess(id, "Delete managed resource");
+            ShouldProcessOrFail(id, "Delete managed resource");
             approved.Add(id);
         }
-        else if ((Force.IsPresent && !MyInvocation.BoundParameters.ContainsKey("Confirm")) || ShouldProcess(id, "Delete managed resource"))
+        else if ((Force.IsPresent && !MyInvocation.BoundParameters.ContainsKey("Confirm")) || ShouldProcessOrFail(id, "Delete managed resource"))
         {
             approved.Add(id);
         }

@@ -8,4 +8,13 @@ internal static class ErrorIds
 
     /// <summary>A -Path given to Find-FoundryKeyExposure does not exist.</summary>
     public const string ScanPathNotFound = nameof(ScanPathNotFound);
+
+    /// <summary>A confirmation prompt was due and the host cannot show one.</summary>
+    public const string ConfirmationRequired = nameof(ConfirmationRequired);
+
+    /// <summary>Connect-Foundry -UseAzContext in a session without Az.Accounts' Get-AzAccessToken.</summary>
+    public const string AzContextNotFound = nameof(AzContextNotFound);
+
+    /// <summary>Get-AzAccessToken failed or returned no usable token.</summary>
+    public const string AzContextTokenFailed = nameof(AzContextTokenFailed);
 }

@@ -8,7 +8,8 @@ namespace Foundry.Internal;
 /// <summary>
 /// The connection and policy each runspace uses (several runspaces share one process in hosts and tests). Until
 /// Connect-Foundry runs, it comes from the environment: FOUNDRY_CLOUD (AzureCloud, AzureUSGovernment, AzureChinaCloud,
-/// Local), FOUNDRY_SUBSCRIPTION_ID, FOUNDRY_TENANT_ID, FOUNDRY_EMULATOR_CONNECTION and FOUNDRY_POLICY.
+/// Local), FOUNDRY_SUBSCRIPTION_ID, FOUNDRY_TENANT_ID, FOUNDRY_MANAGED_IDENTITY_CLIENT_ID, FOUNDRY_EMULATOR_CONNECTION and
+/// FOUNDRY_POLICY.
 /// </summary>
 internal static class SessionConnection
 {
@@ -51,7 +52,7 @@ internal static class SessionConnection
         get
         {
             var holder = Current;
-            lock (holder) return holder.Options ??= FromEnvironment(null, null, null, null);
+            lock (holder) return holder.Options ??= FromEnvironment(null, null, null, null, null);
         }
     }
 
@@ -60,7 +61,7 @@ internal static class SessionConnection
         get
         {
             var holder = Current;
-            lock (holder) return holder.Engine ??= FoundryEngine.Create(holder.Options ??= FromEnvironment(null, null, null, null));
+            lock (holder) return holder.Engine ??= FoundryEngine.Create(holder.Options ??= FromEnvironment(null, null, null, null, null));
         }
     }
 
@@ -73,7 +74,7 @@ internal static class SessionConnection
     }
 
     /// <summary>Options for a cloud; for Local, the emulator's connection file supplies endpoint, certificate and tenant.</summary>
-    public static EngineOptions FromEnvironment(string? cloud, string? subscriptionId, string? tenantId, string? emulatorConnectionFile)
+    public static EngineOptions FromEnvironment(string? cloud, string? subscriptionId, string? tenantId, string? emulatorConnectionFile, string? managedIdentityClientId)
     {
         var name = cloud ?? Environment.GetEnvironmentVariable("FOUNDRY_CLOUD") ?? nameof(FoundryCloud.AzureCloud);
         if (!Enum.TryParse<FoundryCloud>(name, ignoreCase: true, out var kind))
@@ -86,6 +87,7 @@ internal static class SessionConnection
             Cloud = kind,
             SubscriptionId = subscriptionId ?? Environment.GetEnvironmentVariable("FOUNDRY_SUBSCRIPTION_ID"),
             TenantId = tenantId ?? Environment.GetEnvironmentVariable("FOUNDRY_TENANT_ID"),
+            ManagedIdentityClientId = managedIdentityClientId ?? Environment.GetEnvironmentVariable("FOUNDRY_MANAGED_IDENTITY_CLIENT_ID"),
         };
         if (kind == FoundryCloud.Local)
         {

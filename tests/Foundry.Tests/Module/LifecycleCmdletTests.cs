@@ -109,6 +109,7 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
     [InlineData("pr-1a")]
     [InlineData("dev;x")]
     [InlineData("ｄｅｖ")]
+    [InlineData("dev\n")]
     public void Bad_environment_names_are_refused_by_parameter_validation_before_any_call(string name)
     {
         var mark = module.Host.Cloud.Log.All.Count;

@@ -1,0 +1,56 @@
+using Azure.Core;
+using Azure.Identity;
+using Foundry.Engine;
+using Foundry.Engine.Connection;
+
+namespace Foundry.Engine.Tests.Connection;
+
+/// <summary>Sign-in failures of Azure.Identity's chain reach the cmdlets as Foundry's AuthenticationFailed, with the cause kept.</summary>
+public sealed class EngineCredentialTests
+{
+    private static readonly TokenRequestContext Arm = new(new[] { "https://management.azure.com/.default" });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_chain_with_no_usable_credential_is_AuthenticationFailed_with_advice(bool async)
+    {
+        var unavailable = new CredentialUnavailableException("EnvironmentCredential authentication unavailable. ManagedIdentityCredential authentication unavailable.");
+        var credential = new EngineCredential.SignInFailureTranslation(new Failing(unavailable));
+        var error = async
+            ? await Assert.ThrowsAsync<FoundryEngineException>(() => credential.GetTokenAsync(Arm, CancellationToken.None).AsTask())
+            : Assert.Throws<FoundryEngineException>(() => credential.GetToken(Arm, CancellationToken.None));
+        Assert.Equal(("AuthenticationFailed", FailureKind.Unauthorized), (error.ErrorId, error.Kind));
+        Assert.Contains("ManagedIdentityCredential authentication unavailable", error.Message);
+        Assert.Contains("az login", error.RecommendedAction);
+        Assert.Same(unavailable, error.InnerException);
+    }
+
+    [Fact]
+    public async Task A_token_and_a_cancellation_pass_through_unchanged()
+    {
+        var token = new AccessToken("token", DateTimeOffset.UtcNow.AddHours(1));
+        Assert.Equal(token.Token, (await new EngineCredential.SignInFailureTranslation(new Succeeding(token)).GetTokenAsync(Arm, CancellationToken.None)).Token);
+        var cancelled = new EngineCredential.SignInFailureTranslation(new Failing(new OperationCanceledException()));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => cancelled.GetTokenAsync(Arm, CancellationToken.None).AsTask());
+    }
+
+    [Theory]
+    [InlineData(FoundryCloud.AzureCloud)]
+    [InlineData(FoundryCloud.AzureUSGovernment)]
+    [InlineData(FoundryCloud.AzureChinaCloud)]
+    public void Every_cloud_uses_the_translated_chain(FoundryCloud cloud) =>
+        Assert.IsType<EngineCredential.SignInFailureTranslation>(EngineCredential.For(new EngineOptions { Cloud = cloud, ManagedIdentityClientId = "00000000-0000-4000-8000-000000000042" }));
+
+    private sealed class Failing(Exception failure) : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => throw failure;
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => ValueTask.FromException<AccessToken>(failure);
+    }
+
+    private sealed class Succeeding(AccessToken token) : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => token;
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => ValueTask.FromResult(token);
+    }
+}
