@@ -81,7 +81,7 @@ public sealed class KeyExposureCmdletTests(ModuleRunspace module) : IClassFixtur
     {
         Assert.Empty(module.Invoke("New-FoundryEnvironment -Environment pr-84").Errors);
         var (active, inactive) = Keys("pr-84");                 // up puts key1 in the secret
-        var endpoint = Endpoint("pr-84");
+        var endpoint = module.AccountEndpoint("pr-84");
         var root = Tree("rotate");
         Write(root, "deploy.log", $"setting AZURE_OPENAI_API_KEY={active}\n");
 
@@ -93,10 +93,10 @@ public sealed class KeyExposureCmdletTests(ModuleRunspace module) : IClassFixtur
 
         var revocation = Assert.Single(result.Objects("FoundryKeyRevocation"));
         Assert.Equal(new[] { "key2", "key1" }, ModuleRunspace.Prop<string[]>(revocation, "RegeneratedKeySlots"));
-        Assert.Equal(401, await ChatAsync(endpoint, active));
-        Assert.Equal(401, await ChatAsync(endpoint, inactive));
+        Assert.Equal(401, await module.ChatAsync(endpoint, active));
+        Assert.Equal(401, await module.ChatAsync(endpoint, inactive));
         var now = Keys("pr-84");
-        Assert.Equal(200, await ChatAsync(endpoint, now.Key2));
+        Assert.Equal(200, await module.ChatAsync(endpoint, now.Key2));
         Assert.Equal(now.Key2, ResolvedValue("func-contoso-pr"));
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("KeyExposed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
@@ -133,23 +133,4 @@ public sealed class KeyExposureCmdletTests(ModuleRunspace module) : IClassFixtur
         }
     }
 
-    private string Endpoint(string environment)
-    {
-        lock (module.Host.Cloud.Sync)
-        {
-            return module.Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.CognitiveServices/accounts" && r.Name.StartsWith($"oai-contoso-{environment}-", StringComparison.Ordinal))
-                .Properties["endpoint"]!.GetValue<string>();
-        }
-    }
-
-    private async Task<int> ChatAsync(string endpoint, string key)
-    {
-        using var http = new HttpClient(LocalTransport.CreateHandler(module.Host.CertificateThumbprint, module.Host.Port));
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
-        {
-            Content = new StringContent("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("api-key", key);
-        return (int)(await http.SendAsync(request)).StatusCode;
-    }
 }

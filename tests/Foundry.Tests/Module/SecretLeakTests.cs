@@ -35,13 +35,13 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
 
         var audit = $"-AuditLogPath '{module.AuditPath}' -Verbose -Debug";
         Run($"New-FoundryEnvironment -Environment pr-5 {audit}");
-        var endpoint = Endpoint();
+        var endpoint = module.AccountEndpoint("pr-5");
         var key1 = Keys().Key1;
         Run($"Invoke-FoundryKeyRotation -Environment pr-5 {audit}");
-        Assert.Equal(200, await ChatAsync(endpoint, key1));      // the previous key still works after rotation #1
+        Assert.Equal(200, await module.ChatAsync(endpoint, key1));      // the previous key still works after rotation #1
         Run($"Invoke-FoundryKeyRotation -Environment pr-5 {audit}");
-        Assert.Equal(401, await ChatAsync(endpoint, key1));      // rotation #2 regenerated it
-        Assert.Equal(200, await ChatAsync(endpoint, Keys().Key1));
+        Assert.Equal(401, await module.ChatAsync(endpoint, key1));      // rotation #2 regenerated it
+        Assert.Equal(200, await module.ChatAsync(endpoint, Keys().Key1));
         Run($"Invoke-FoundryKeyRotation -Environment pr-5 {audit}");
         Run($"Get-FoundryEnvironment -Environment pr-5 {audit.Replace($"-AuditLogPath '{module.AuditPath}' ", "")}");
         Run($"Remove-FoundryEnvironment -Environment pr-5 -Confirm:$false {audit}");
@@ -64,26 +64,6 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
             var keys = module.Host.Cloud.State.AccountKeys.Single(k => k.Key.Contains("pr-5", StringComparison.Ordinal)).Value;
             return (keys.Key1, keys.Key2);
         }
-    }
-
-    private string Endpoint()
-    {
-        lock (module.Host.Cloud.Sync)
-        {
-            return module.Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.CognitiveServices/accounts" && r.Name.Contains("pr-5", StringComparison.Ordinal))
-                .Properties["endpoint"]!.GetValue<string>();
-        }
-    }
-
-    private async Task<int> ChatAsync(string endpoint, string key)
-    {
-        using var http = new HttpClient(LocalTransport.CreateHandler(module.Host.CertificateThumbprint, module.Host.Port));
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
-        {
-            Content = new StringContent("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("api-key", key);
-        return (int)(await http.SendAsync(request)).StatusCode;
     }
 
     /// <summary>Listens to every Azure SDK event source in the process (the engine's own Azure.Core copy included), at full detail.</summary>

@@ -55,6 +55,28 @@ public sealed class ModuleRunspace : IAsyncLifetime
         }
     }
 
+    /// <summary>The AI account endpoint the emulator gave an environment's account.</summary>
+    public string AccountEndpoint(string environment)
+    {
+        lock (Host.Cloud.Sync)
+        {
+            return Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.CognitiveServices/accounts" && r.Name.StartsWith($"oai-contoso-{environment}-", StringComparison.Ordinal))
+                .Properties["endpoint"]!.GetValue<string>();
+        }
+    }
+
+    /// <summary>One chat completion on the gpt-4o deployment with <paramref name="key"/>, as an app calls it: the status code.</summary>
+    public async Task<int> ChatAsync(string endpoint, string key)
+    {
+        using var http = new HttpClient(LocalTransport.CreateHandler(Host.CertificateThumbprint, Host.Port));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{endpoint}openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
+        {
+            Content = new StringContent("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("api-key", key);
+        return (int)(await http.SendAsync(request)).StatusCode;
+    }
+
     public static string Policy(string subscription) => $$"""
         {
           "app": "contoso",
