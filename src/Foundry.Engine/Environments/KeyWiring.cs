@@ -8,7 +8,7 @@ using Foundry.Engine.Vaults;
 namespace Foundry.Engine.Environments;
 
 /// <summary>The secret as up left it: where it is, which version, which key slot it holds.</summary>
-internal sealed record SecretState(Uri VaultUri, string Name, string Version, KeySlot Slot);
+internal sealed record SecretState(Uri VaultUri, string Name, string Version, KeySlot Slot, string KeyFingerprint);
 
 /// <summary>
 /// Puts the account key where the apps read it: the operator's data-plane access, the Key Vault secret (checked
@@ -88,13 +88,13 @@ internal sealed class KeyWiring
             (slot, reason) = holds is null ? (tagged ?? KeySlot.Key1, "the secret matches neither account key")
                 : tagged != holds ? (holds.Value, $"slot tag says {(tagged is null ? "nothing" : SlotName(tagged.Value))} but the secret holds {SlotName(holds.Value)}")
                 : (holds.Value, null);
-            if (reason is null) return new SecretState(vault.VaultUri, name, current.Value.Info.Version, slot);
+            if (reason is null) return new SecretState(vault.VaultUri, name, current.Value.Info.Version, slot, KeyFingerprint.Of(keys[slot]));
         }
         SecretInfo? written = null;
         await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "secret", $"{vault.VaultUri}secrets/{name}", $"{reason}; holds {SlotName(slot)}"),
             async () => written = await Propagation.RetryForbiddenAsync(() => services.Secrets.SetAsync(vault.VaultUri, name, keys[slot], SecretTags(slot), cancellationToken),
                 services.Timings, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return written is null ? null : new SecretState(vault.VaultUri, name, written.Version, slot);
+        return written is null ? null : new SecretState(vault.VaultUri, name, written.Version, slot, KeyFingerprint.Of(keys[slot]));
     }
 
     public IReadOnlyDictionary<string, string> SecretTags(KeySlot slot)
@@ -156,8 +156,19 @@ internal sealed class KeyWiring
         {
             await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId,
                     changed ? "pick up the new reference" : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}"),
-                () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
+                async () => await new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting,
+                    await VersionToExpectAsync(secret, cancellationToken).ConfigureAwait(false), run.Settings.RefreshTimeout, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The version the app should resolve: ours, unless a run in another process has since written a newer version
+    /// holding the same key — the app's versionless reference resolves that one, and it is just as good.
+    /// </summary>
+    private async Task<string> VersionToExpectAsync(SecretState secret, CancellationToken cancellationToken)
+    {
+        var latest = await services.Secrets.GetAsync(secret.VaultUri, secret.Name, null, cancellationToken).ConfigureAwait(false);
+        return latest is { } current && current.Info.Version != secret.Version && KeyFingerprint.Of(current.Value) == secret.KeyFingerprint ? current.Info.Version : secret.Version;
     }
 
     private async Task<bool> VaultExistsAsync(string vaultId, CancellationToken cancellationToken) =>
