@@ -10,7 +10,7 @@ namespace Foundry.Engine.Tests.Reliability;
 /// version) keeps failures at 0; forcing twice before the app refreshed regenerates the key it still uses, and the
 /// same load sees it fail — which shows the measurement can fail.
 /// </summary>
-public sealed class RotationUnderLoadTests
+public sealed class RotationUnderLoadTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Site = "func-contoso-dev";
     private const string Setting = "AZURE_OPENAI_API_KEY";
@@ -40,6 +40,7 @@ public sealed class RotationUnderLoadTests
             }
             Assert.True(load.Failed == 0, $"{load.Failed} failed requests of {load.Failed + load.Succeeded}: {string.Join(" | ", load.FailureSamples)}");
             Assert.True(load.Succeeded >= 21 * 20, $"the load must have run throughout ({load.Succeeded} calls)");
+            output.WriteLine($"20 rotations under 4 clients: {load.Succeeded + load.Failed} chat requests, {load.Failed} failed");
         }
         Assert.Equal(20, keysSeen.Count); // every rotation put a new key in front of the app
     }
@@ -67,6 +68,7 @@ public sealed class RotationUnderLoadTests
         Assert.True(failureSeen == load.FirstFailure, "regenerating the key the app still uses must fail its requests");
         Assert.True(load.Failed > 0);
         Assert.Contains(load.FailureSamples, s => s.StartsWith("401", StringComparison.Ordinal));
+        output.WriteLine($"forced twice before the refresh: {load.Failed} failed requests so far of {load.Succeeded + load.Failed}");
 
         // Without -Force the guard refuses that second rotation: nothing fails.
         cloud.Host.Cloud.Faults.Remove(blocked.Id);
