@@ -13,6 +13,7 @@ internal static class BenchmarkRunner
 
     public static async Task<int> RunAsync(string name, string[] args, Func<string, IReadOnlyDictionary<string, object>?, int> execute)
     {
+        if (name is "up" or "all") ResolveSdkFromModule();
         int Number(int fallback) => args.Length > 0 && int.TryParse(args[0], out var n) && n > 0 ? n : fallback;
         var sections = new List<(string File, BenchmarkSection Section)>();
         switch (name)
@@ -38,6 +39,17 @@ internal static class BenchmarkRunner
         if (name == "all") await File.WriteAllTextAsync(Path.Combine(output, "report.md"), report);
         Console.WriteLine(report);
         return sections.All(s => s.Section.Succeeded) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The sequential-script baseline needs the Azure SDK, which the shell does not ship (see Foundry.Shell.csproj):
+    /// it loads the module's own copies, and only in a benchmark run.
+    /// </summary>
+    private static void ResolveSdkFromModule()
+    {
+        var folder = Path.Combine(Path.GetDirectoryName(ShellCommand.ModuleManifest())!, "deps", "net8.0");
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, assembly) =>
+            Path.Combine(folder, assembly.Name + ".dll") is var path && File.Exists(path) ? context.LoadFromAssemblyPath(path) : null;
     }
 
     private static string Report(IEnumerable<string> sections, string arguments) =>
