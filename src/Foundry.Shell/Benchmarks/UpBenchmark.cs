@@ -54,7 +54,15 @@ internal static class UpBenchmark
             {
                 if (label == "up") captured = SequentialScript.Resources.Capture(cloud.Host, "dev");
             });
-            exit = execute(Script, new Dictionary<string, object> { ["probe"] = probe });
+            Environment.SetEnvironmentVariable("FOUNDRY_LOCAL_TIMINGS", "azure");
+            try
+            {
+                exit = execute(Script, new Dictionary<string, object> { ["probe"] = probe });
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("FOUNDRY_LOCAL_TIMINGS", null);
+            }
             resources = captured ?? throw new InvalidOperationException("up did not complete; see the errors above.");
             foundrySeconds = (probe["up"].At - probe["warm"].At).TotalSeconds;
             var all = log.All;
@@ -88,6 +96,8 @@ internal static class UpBenchmark
 
             `--benchmark up`. Operation durations configured in the emulator (Azure's scaled down about tenfold): {profile}.
             Everything else (resource group, role assignments, keys, secret, app settings, reference refresh) answers at once.
+            Foundry runs with the polling and retry timings it uses against Azure (`FOUNDRY_LOCAL_TIMINGS=azure`): Retry-After
+            when sent, else 1 s for an operation's first 15 s, then 2 s.
 
             Critical path through up's dependency graph: resource group → max(account create → {deployments} deployment(s), one at a
             time on the account (Azure refuses overlapping writes: 409 RequestConflict) ; vault create → operator role) → account
