@@ -18,7 +18,7 @@ internal static class GraphBenchmark
         var probe = new BenchmarkProbe(() => log.All.Count(r => r.PathAndQuery.StartsWith(GraphPath, StringComparison.Ordinal)));
         // The warm-up query (an environment with nothing) loads the engine, so the timed one measures paging and streaming.
         var exit = execute("""
-            $null = Get-FoundryManagedResource -Environment pr-none -SubscriptionId $subs
+            $null = Get-FoundryManagedResource -Environment pr-9999999 -SubscriptionId $subs
             $probe.Mark('start'); $seen = 0
             Get-FoundryManagedResource -Environment pr-90 -SubscriptionId $subs | ForEach-Object { if ($seen -eq 0) { $probe.Mark('first') }; $seen++ }
             $probe.Mark('last'); $probe.Mark("objects=$seen")
