@@ -60,5 +60,6 @@ internal static class BenchmarkRunner
         {Environment.ProcessorCount} cores against the in-process local emulator. Absolute times are noisy on a shared machine;
         the ratios are what each benchmark reports, each from this one run.
 
+
         """ + string.Join(Environment.NewLine + Environment.NewLine, sections);
 }

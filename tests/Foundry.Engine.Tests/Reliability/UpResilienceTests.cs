@@ -8,7 +8,7 @@ namespace Foundry.Engine.Tests.Reliability;
 /// clean run reaches (same resources, tags but the run id, settings, secret versions: no orphan, no duplicate); two ups
 /// of one environment at once end there too.
 /// </summary>
-public sealed class UpResilienceTests
+public sealed class UpResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Site = "func-contoso-dev";
 
@@ -28,6 +28,7 @@ public sealed class UpResilienceTests
         var (clean, requests) = await CleanRunAsync();
         var steps = StateSignature.WriteSteps(requests);
         Assert.True(steps.Count >= 8, $"up's write steps: {string.Join(", ", steps.Select(s => $"{s.Method} {s.PathPattern}"))}");
+        output.WriteLine($"{steps.Count} write steps of up: {string.Join("; ", steps.Select(s => $"{s.Method} {s.PathPattern}"))}");
         foreach (var step in steps)
         {
             await using var scope = await LocalCloudScope.StartAsync();
