@@ -28,7 +28,8 @@ internal static class GraphBenchmark
         var all = log.All;
         List<Foundry.Emulator.Control.RequestRecord> Graph(int from, int to) =>
             all.Skip(from).Take(to - from).Where(r => r.PathAndQuery.StartsWith(GraphPath, StringComparison.Ordinal)).ToList();
-        var queries = Graph(start.Requests, last.Requests);
+        // The log records a request once its answer is written, which may be just after the client saw it: count to the end.
+        var queries = Graph(start.Requests, all.Count);
         static bool ResourcesPage(Foundry.Emulator.Control.RequestRecord r) => r.Status == 200 && r.RequestBody?.Contains("\"query\":\"Resources ", StringComparison.Ordinal) == true;
         var pages = queries.Count(ResourcesPage);
         var groupQueries = queries.Count(r => r.Status == 200 && !ResourcesPage(r));
