@@ -51,12 +51,19 @@ internal static class StateSignature
         return text.ToString().Replace($":{cloud.Host.Port}", ":<port>", StringComparison.Ordinal);
     }
 
-    /// <summary>The distinct write steps of a run, from its requests: method, surface and a path pattern that also matches them in another cloud.</summary>
+    /// <summary>
+    /// The write steps of a run, from its requests: method, surface and a path pattern that also matches them in another
+    /// cloud; a second write of the same shape (the app's role assignment after the operator's) is its own step, reached
+    /// by letting the first through.
+    /// </summary>
     public static IReadOnlyList<FaultRule> WriteSteps(IEnumerable<RequestRecord> requests) =>
         requests.Where(r => r.Mutating)
             .Select(r => (r.Method, r.Service, Pattern: PatternOf(r.PathAndQuery)))
-            .Distinct()
-            .Select(s => new FaultRule { Method = s.Method, Service = s.Service, PathPattern = s.Pattern, Status = 500, Code = "InternalServerError" })
+            .GroupBy(s => s)
+            .SelectMany(g => g.Select((s, occurrence) => new FaultRule
+            {
+                Method = s.Method, Service = s.Service, PathPattern = s.Pattern, Skip = occurrence, Status = 500, Code = "InternalServerError",
+            }))
             .ToList();
 
     private static string PatternOf(string pathAndQuery)

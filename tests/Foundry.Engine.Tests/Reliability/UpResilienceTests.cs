@@ -27,14 +27,17 @@ public sealed class UpResilienceTests(Xunit.Abstractions.ITestOutputHelper outpu
     {
         var (clean, requests) = await CleanRunAsync();
         var steps = StateSignature.WriteSteps(requests);
-        Assert.True(steps.Count >= 8, $"up's write steps: {string.Join(", ", steps.Select(s => $"{s.Method} {s.PathPattern}"))}");
-        output.WriteLine($"{steps.Count} write steps of up: {string.Join("; ", steps.Select(s => $"{s.Method} {s.PathPattern}"))}");
+        Assert.True(steps.Count >= 9, $"up's write steps: {string.Join(", ", steps.Select(s => $"{s.Method} {s.PathPattern}"))}");
+        output.WriteLine($"{steps.Count} write steps of up: {string.Join("; ", steps.Select(s => $"{s.Method} {s.PathPattern}{(s.Skip > 0 ? $" (#{s.Skip + 1})" : "")}"))}");
         foreach (var step in steps)
         {
             await using var scope = await LocalCloudScope.StartAsync();
             var cloud = scope.Value;
             await cloud.CreateAppAsync(Site);
-            var fault = cloud.Host.Cloud.Faults.Add(step);
+            var fault = cloud.Host.Cloud.Faults.Add(new Foundry.Emulator.Control.FaultRule
+            {
+                Method = step.Method, Service = step.Service, PathPattern = step.PathPattern, Skip = step.Skip, Status = step.Status, Code = step.Code,
+            });
             var failed = await Record.ExceptionAsync(() => cloud.UpAsync("dev"));
             Assert.True(failed is FoundryEngineException, $"{step.Method} {step.PathPattern}: the injected failure should stop the first run ({failed?.GetType().Name}: {failed?.Message})");
             Assert.True(fault.Hits > 0, $"{step.Method} {step.PathPattern} was never hit");
