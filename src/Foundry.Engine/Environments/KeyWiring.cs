@@ -156,19 +156,16 @@ internal sealed class KeyWiring
         {
             await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId,
                     changed ? "pick up the new reference" : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}"),
-                async () => await new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting,
-                    await VersionToExpectAsync(secret, cancellationToken).ConfigureAwait(false), run.Settings.RefreshTimeout, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout,
+                    cancellationToken, (version, token) => HoldsSameKeyAsync(secret, version, token))).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// The version the app should resolve: ours, unless a run in another process has since written a newer version
-    /// holding the same key — the app's versionless reference resolves that one, and it is just as good.
-    /// </summary>
-    private async Task<string> VersionToExpectAsync(SecretState secret, CancellationToken cancellationToken)
+    /// <summary>Whether another version of the secret holds the same key as ours (a run in another process wrote it meanwhile).</summary>
+    private async Task<bool> HoldsSameKeyAsync(SecretState secret, string version, CancellationToken cancellationToken)
     {
-        var latest = await services.Secrets.GetAsync(secret.VaultUri, secret.Name, null, cancellationToken).ConfigureAwait(false);
-        return latest is { } current && current.Info.Version != secret.Version && KeyFingerprint.Of(current.Value) == secret.KeyFingerprint ? current.Info.Version : secret.Version;
+        var other = await services.Secrets.GetAsync(secret.VaultUri, secret.Name, version, cancellationToken).ConfigureAwait(false);
+        return other is { } found && KeyFingerprint.Of(found.Value) == secret.KeyFingerprint;
     }
 
     private async Task<bool> VaultExistsAsync(string vaultId, CancellationToken cancellationToken) =>
