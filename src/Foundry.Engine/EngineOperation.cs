@@ -37,7 +37,11 @@ public sealed class EngineOperation
     /// <summary>A short status for progress: the HTTP status of the last poll and how long it has run.</summary>
     public string Status => $"{(HasCompleted ? "Completed" : "Running")} ({DateTimeOffset.UtcNow - Started:mm\\:ss})";
 
-    /// <summary>How long to wait before the next poll: the service's Retry-After, else the fallback interval.</summary>
+    /// <summary>
+    /// How long to wait before the next poll: the service's Retry-After, else the fallback interval — at most one
+    /// second during an operation's first seconds, since many (account creation, a vault's DNS registration) send no
+    /// Retry-After and end within seconds, and a fixed longer sleep would overshoot them.
+    /// </summary>
     public TimeSpan NextPollDelay
     {
         get
@@ -48,9 +52,12 @@ public sealed class EngineOperation
             {
                 return TimeSpan.FromSeconds(seconds);
             }
-            return fallbackInterval;
+            return DateTimeOffset.UtcNow - Started < QuickPollingPeriod && fallbackInterval > QuickPollInterval ? QuickPollInterval : fallbackInterval;
         }
     }
+
+    private static readonly TimeSpan QuickPollingPeriod = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan QuickPollInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Polls once.</summary>
     public async Task UpdateStatusAsync(CancellationToken cancellationToken)

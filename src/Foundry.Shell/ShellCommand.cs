@@ -20,7 +20,11 @@ internal static class ShellCommand
           --emulator   only run the local emulator until Ctrl+C (prints its connection file for pwsh users)
           --state-dir  where the local cloud keeps state.json and connection.json (FOUNDRY_LOCAL_DIR, else ~/.foundry/local)
           --preload    load an assembly into the default load context first (simulates Az.Accounts' Azure.Core)
-          --benchmark cleanup [COUNT]   measure Remove-FoundryManagedResource on COUNT resources (default 1000) with 20% of deletes throttled
+          --benchmark cleanup [COUNT]   Remove-FoundryManagedResource on COUNT resources (default 1000) with 20% of deletes throttled
+          --benchmark up                up on an empty env with Azure-like operation durations: vs the critical path, vs a sequential SDK script
+          --benchmark import [N]        cold Import-Module of Foundry vs an empty binary module, N child processes each (default 5)
+          --benchmark graph [COUNT]     Get-FoundryManagedResource over COUNT resources in 3 subscriptions (default 2500)
+          --benchmark all [COUNT]       all of the above into out/benchmarks/report.md, cleanup at COUNT resources (default 200)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -36,7 +40,8 @@ internal static class ShellCommand
                 case "--local": mode = "local"; continue;
                 case "--azure": mode = "azure"; continue;
                 case "--emulator": mode = "emulator"; continue;
-                case "--benchmark" when i + 1 < args.Length: return await Benchmarks.RunAsync(args[++i], args.Skip(i + 1).ToArray(), Execute);
+                case "--benchmark" when i + 1 < args.Length: return await Benchmarks.BenchmarkRunner.RunAsync(args[++i], args.Skip(i + 1).ToArray(), Execute);
+                case "--measure-import" when i + 1 < args.Length: return Benchmarks.ImportBenchmark.MeasureInThisProcess(args[++i]);
                 case "--state-dir" when i + 1 < args.Length: stateDir = args[++i]; continue;
                 case "--preload" when i + 1 < args.Length: AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(args[++i])); continue;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
@@ -70,7 +75,7 @@ internal static class ShellCommand
                 if (mode == "emulator") return await ServeAsync(emulator, connectionFile);
             }
             Environment.SetEnvironmentVariable("FOUNDRY_POLICY", PolicyPath());
-            return Execute(commandLine);
+            return Execute(commandLine, null);
         }
         finally
         {
@@ -78,9 +83,10 @@ internal static class ShellCommand
         }
     }
 
-    internal static int Execute(string commandLine)
+    internal static int Execute(string commandLine, IReadOnlyDictionary<string, object>? variables)
     {
         var session = InitialSessionState.CreateDefault2();
+        foreach (var (name, value) in variables ?? new Dictionary<string, object>()) session.Variables.Add(new SessionStateVariableEntry(name, value, ""));
         if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
         session.ImportPSModule(typeof(Microsoft.PowerShell.Commands.GetFormatDataCommand).Assembly.Location);
         session.ImportPSModule(ModuleManifest());
@@ -129,10 +135,10 @@ internal static class ShellCommand
         return 0;
     }
 
-    private static string Metadata(string key) =>
+    internal static string Metadata(string key) =>
         typeof(ShellCommand).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == key).Value!;
 
-    private static string ModuleManifest() =>
+    internal static string ModuleManifest() =>
         Environment.GetEnvironmentVariable("FOUNDRY_MODULE_PATH") is { Length: > 0 } path ? path : Path.Combine(Metadata("FoundryModuleOut"), "Foundry.psd1");
 
     /// <summary>The policy: FOUNDRY_POLICY, else ./foundry.policy.json, else the repository's example (whose subscription is the emulator's).</summary>

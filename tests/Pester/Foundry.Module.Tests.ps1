@@ -21,8 +21,18 @@ Describe 'Foundry module' {
         Get-ChildItem (Join-Path $root 'out/Foundry/bin') -Recurse -Filter 'Azure.*.dll' | Should -BeNullOrEmpty
     }
 
-    It 'refuses an invalid environment name before any Azure call' {
-        { New-FoundryEnvironment -Environment 'PR-1' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.NewFoundryEnvironmentCommand'
+    It 'refuses the invalid environment name <Name> before any Azure call' -ForEach @(
+        @{ Name = 'PR-1' }, @{ Name = 'pr-' }, @{ Name = 'pr-1a' }, @{ Name = 'dev;x' }, @{ Name = "pr-1`n" }, @{ Name = 'dév' }, @{ Name = ('a' * 300) }
+    ) {
+        { New-FoundryEnvironment -Environment $Name -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.NewFoundryEnvironmentCommand'
+    }
+
+    It 'reports a malformed or incomplete policy as PolicyInvalid before any Azure call' -ForEach @(
+        @{ Text = '{ "app": "contoso", "defaults": {' }, @{ Text = '[]' }, @{ Text = '{ "app": "contoso" }' }
+    ) {
+        $bad = Join-Path ([IO.Path]::GetTempPath()) ([Guid]::NewGuid().ToString() + '.json')
+        Set-Content -Path $bad -Value $Text
+        { New-FoundryEnvironment -Environment dev -PolicyPath $bad -ErrorAction Stop } | Should -Throw -ErrorId 'PolicyInvalid,Foundry.Commands.NewFoundryEnvironmentCommand'
     }
 
     It 'reports a missing policy with a stable error id' {

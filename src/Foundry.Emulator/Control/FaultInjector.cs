@@ -35,6 +35,11 @@ public sealed class FaultInjector
             foreach (var rule in rules)
             {
                 if (!rule.Matches(method, path, service, principal)) continue;
+                if (rule.Skip > 0)
+                {
+                    rule.Skip--;
+                    continue;
+                }
                 if (rule.Probability < 1.0 && random.NextDouble() >= rule.Probability) continue;
                 rule.Hits++;
                 if (rule.Count is not null) rule.Count--;

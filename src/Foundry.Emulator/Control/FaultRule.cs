@@ -23,6 +23,8 @@ public sealed class FaultRule
     public int? RetryAfterSeconds { get; init; }
     /// <summary>How many matching requests to fail; null for all of them.</summary>
     public int? Count { get; set; }
+    /// <summary>Let this many matching requests through before failing (the second write of one shape, say).</summary>
+    public int Skip { get; set; }
     /// <summary>Share of matching requests that fail (0–1), drawn from a seeded sequence so runs repeat.</summary>
     public double Probability { get; init; } = 1.0;
     /// <summary>Hold the request this long before answering (stalls).</summary>

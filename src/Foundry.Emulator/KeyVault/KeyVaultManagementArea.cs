@@ -11,6 +11,7 @@ namespace Foundry.Emulator.KeyVault;
 internal sealed class KeyVaultManagementArea : IEmulatorArea
 {
     public const string VaultType = "Microsoft.KeyVault/vaults";
+    private const string CreateTiming = VaultType + ":create";
     private const string Sub = "/subscriptions/(?<sub>[^/]+)";
     private const string Vault = Sub + "/resourcegroups/(?<rg>[^/]+)/providers/Microsoft.KeyVault/vaults/(?<name>[^/]+)";
     private const string Deleted = Sub + "/providers/Microsoft.KeyVault/locations/(?<loc>[^/]+)/deletedVaults/(?<name>[^/]+)";
@@ -44,6 +45,10 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         {
             var days = vault.Properties["softDeleteRetentionInDays"]?.GetValue<int>() ?? 90;
             c.State.DeletedVaults[vault.Name.ToLowerInvariant()] = new DeletedVault { Vault = vault, DeletionDate = c.Now, ScheduledPurgeDate = c.Now.AddDays(days) };
+        });
+        cloud.OnOperationComplete("vaults.create", (c, operation) =>
+        {
+            if (c.State.Find(operation.ResourceId) is { } vault) vault.ProvisioningState = "Succeeded";
         });
         cloud.OnOperationComplete("deletedVaults.purge", (c, operation) =>
         {
@@ -109,9 +114,13 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         vault.Properties["accessPolicies"] ??= new JsonArray();
         vault.Properties["vaultUri"] = c.VaultUri(name);
         vault.Properties["publicNetworkAccess"] ??= "Enabled";
-        vault.ProvisioningState = "Succeeded";
+        // With a configured creation time the vault answers the way a slow Azure region does: RegisteringDns until
+        // done, with no async header, so clients poll the resource's provisioningState (benchmarks use this).
+        var creating = c.Cloud.Timings.For(CreateTiming) > TimeSpan.Zero;
+        vault.ProvisioningState = creating ? "RegisteringDns" : "Succeeded";
         c.State.Put(vault);
         c.State.Vaults.TryAdd(key, new VaultContent());
+        if (creating) c.Cloud.StartOperation(c["sub"], "Microsoft.KeyVault", location, vault.Id, "vaults.create", CreateTiming, "RegisteringDns");
         return EmulatorResponse.Json(200, vault.ToJson());
     }
 

@@ -17,15 +17,22 @@ namespace Foundry.Engine.Environments;
 /// </summary>
 public sealed class EnvironmentProvisioner
 {
+    private static readonly TimeSpan AccountCreationLimit = TimeSpan.FromMinutes(15);
     private readonly EngineServices services;
+    private readonly EnvironmentLocks locks;
 
-    internal EnvironmentProvisioner(EngineServices services) => this.services = services;
+    internal EnvironmentProvisioner(EngineServices services, EnvironmentLocks? locks = null)
+    {
+        this.services = services;
+        this.locks = locks ?? EnvironmentLocks.ThisProcess;
+    }
 
     /// <summary>Converges <paramref name="environment"/> (or, with <paramref name="whatIf"/>, plans it).</summary>
     public async Task<ProvisionResult> ProvisionAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
         IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var existing = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
         return await ConvergeAsync(run, existing, cancellationToken).ConfigureAwait(false);
@@ -40,6 +47,7 @@ public sealed class EnvironmentProvisioner
         IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
         if (await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
@@ -96,7 +104,19 @@ public sealed class EnvironmentProvisioner
             var (location, restore) = placement!.Value;
             var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, run.WriteTags(), restore);
             await run.ChangeAsync(new PlannedChange(restore ? "Restore" : "Create", "Microsoft.CognitiveServices/accounts", id, restore ? "soft-deleted; policy restores" : $"missing; placed in {location}"),
-                async () => await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                async () =>
+                {
+                    try
+                    {
+                        await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (FoundryEngineException e) when (e.ErrorId == EngineErrorIds.OperationConflict)
+                    {
+                        // Another run (another process) is creating this very account: wait for it and carry on with it.
+                        run.Reporter.Verbose($"{names.Account} is being created by another run; waiting for it.");
+                        await WaitUntilAccountSettledAsync(id, cancellationToken).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
             account = run.WhatIf ? null : await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
         }
         else if (!run.HasIdentityTags(account.Tags))
@@ -130,6 +150,23 @@ public sealed class EnvironmentProvisioner
         : current.Sku != wanted.Sku ? $"SKU {current.Sku} → {wanted.Sku}"
         : current.Capacity != wanted.Capacity ? $"capacity {current.Capacity} → {wanted.Capacity}"
         : null;
+
+    private async Task WaitUntilAccountSettledAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        while (true)
+        {
+            var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (account?.ProvisioningState is null or "Succeeded") return;
+            if (account.ProvisioningState is "Failed" or "Canceled" || DateTimeOffset.UtcNow - started > AccountCreationLimit)
+            {
+                throw new FoundryEngineException(FailureKind.Conflict, EngineErrorIds.OperationConflict,
+                    $"Another run's creation of AI account '{account.Name}' ended {account.ProvisioningState}.",
+                    "Run New-FoundryEnvironment again once the other run has finished.", target: accountId);
+            }
+            await Task.Delay(services.Timings.PollingInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Where a new account goes: a soft-deleted one of the same name is purged (ephemeral environments) or restored

@@ -8,7 +8,7 @@ using Foundry.Engine.Vaults;
 namespace Foundry.Engine.Environments;
 
 /// <summary>The secret as up left it: where it is, which version (null while WhatIf plans a new one), which key slot it holds.</summary>
-internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot);
+internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot, string KeyFingerprint);
 
 /// <summary>The secret's latest version against the account's keys: which slot it holds (null: neither) and which is active.</summary>
 internal sealed record SecretReading(SecretInfo? Current, KeySlot? Holds, KeySlot Active)
@@ -86,14 +86,14 @@ internal sealed class KeyWiring
             }
         }
         var reading = await ReadSecretAsync(vault.VaultUri, name, current, keys, cancellationToken).ConfigureAwait(false);
-        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active);
+        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active, KeyFingerprint.Of(keys[reading.Active]));
         var slot = reading.Active;
         SecretInfo? written = null;
         await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "secret", $"{vault.VaultUri}secrets/{name}", $"{reason}; holds {SlotName(slot)}"),
             async () => written = await Propagation.RetryForbiddenAsync(() => services.Secrets.SetAsync(vault.VaultUri, name, keys[slot], SecretTags(slot), cancellationToken),
                 services.Timings, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         // Under WhatIf nothing was written: the version is unknown, and the apps are planned against "a new version".
-        return new SecretState(vault.VaultUri, name, written?.Version, slot);
+        return new SecretState(vault.VaultUri, name, written?.Version, slot, KeyFingerprint.Of(keys[slot]));
     }
 
     /// <summary>
@@ -179,8 +179,16 @@ internal sealed class KeyWiring
                 : status?.Status == "Resolved" ? $"resolve secret version {secret.Version} (it resolves {status.ActiveVersion})"
                 : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}";
             await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, reason),
-                () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
+                () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout,
+                    cancellationToken, (version, token) => HoldsSameKeyAsync(secret, version, token))).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Whether another version of the secret holds the same key as ours (a run in another process wrote it meanwhile).</summary>
+    private async Task<bool> HoldsSameKeyAsync(SecretState secret, string version, CancellationToken cancellationToken)
+    {
+        var other = await services.Secrets.GetAsync(secret.VaultUri, secret.Name, version, cancellationToken).ConfigureAwait(false);
+        return other is { } found && KeyFingerprint.Of(found.Value) == secret.KeyFingerprint;
     }
 
     private async Task<bool> VaultExistsAsync(string vaultId, CancellationToken cancellationToken) =>

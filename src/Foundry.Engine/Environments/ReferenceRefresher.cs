@@ -10,7 +10,12 @@ internal sealed class ReferenceRefresher(AppOperations apps, EngineTimings timin
 {
     public const string ReferenceNotResolved = nameof(ReferenceNotResolved);
 
-    public async Task<KeyVaultReferenceStatus> RefreshUntilResolvedAsync(string siteId, string setting, string? expectedVersion, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <c>equivalentVersion</c> says whether another resolved version is as good as the expected one (it holds the same
+    /// key: a run in another process wrote it meanwhile, and the versionless reference resolves the newest).
+    /// </remarks>
+    public async Task<KeyVaultReferenceStatus> RefreshUntilResolvedAsync(string siteId, string setting, string? expectedVersion, TimeSpan timeout, CancellationToken cancellationToken,
+        Func<string, CancellationToken, Task<bool>>? equivalentVersion = null)
     {
         var started = DateTimeOffset.UtcNow;
         var statuses = await apps.RefreshKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false);
@@ -18,6 +23,7 @@ internal sealed class ReferenceRefresher(AppOperations apps, EngineTimings timin
         {
             var status = statuses.FirstOrDefault(s => s.Setting.Equals(setting, StringComparison.OrdinalIgnoreCase));
             if (status is { Status: "Resolved" } && (expectedVersion is null || status.ActiveVersion is null || status.ActiveVersion == expectedVersion)) return status;
+            if (status is { Status: "Resolved", ActiveVersion: { } other } && equivalentVersion is not null && await equivalentVersion(other, cancellationToken).ConfigureAwait(false)) return status;
             if (DateTimeOffset.UtcNow - started >= timeout) throw NotResolved(siteId, setting, expectedVersion, status, timeout);
             await Task.Delay(timings.PollingInterval, cancellationToken).ConfigureAwait(false);
             statuses = await apps.RefreshKeyVaultReferencesAsync(siteId, cancellationToken).ConfigureAwait(false);

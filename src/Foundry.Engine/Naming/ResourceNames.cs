@@ -12,7 +12,7 @@ namespace Foundry.Engine.Naming;
 /// </summary>
 public sealed class ResourceNames
 {
-    private static readonly Regex EnvironmentShape = new("^(dev|staging|prod|pr-[0-9]{1,7})$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static readonly Regex EnvironmentShape = new(@"^(dev|staging|prod|pr-[0-9]{1,7})\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     private static readonly Regex AppShape = new("^[a-z][a-z0-9]{1,15}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     private ResourceNames(string resourceGroup, string account, string keyVault, string hash)

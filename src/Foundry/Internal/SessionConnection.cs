@@ -96,8 +96,13 @@ internal static class SessionConnection
             options.TrustedCertificateThumbprint = local.Thumbprint;
             options.TenantId ??= local.TenantId;
             options.SubscriptionId ??= local.Subscriptions.FirstOrDefault();
-            options.Timings = new EngineTimings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
-            options.RetryDelay = TimeSpan.FromMilliseconds(200);
+            // The local cloud answers at once, so polls and retries are quick; FOUNDRY_LOCAL_TIMINGS=azure keeps Azure's
+            // (benchmarks give the emulator Azure-like operation durations and measure Foundry as it runs against Azure).
+            if (!string.Equals(Environment.GetEnvironmentVariable("FOUNDRY_LOCAL_TIMINGS"), "azure", StringComparison.OrdinalIgnoreCase))
+            {
+                options.Timings = new EngineTimings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+                options.RetryDelay = TimeSpan.FromMilliseconds(200);
+            }
             if (Environment.GetEnvironmentVariable("FOUNDRY_LOCAL_PRINCIPAL") is { Length: > 0 } principal) options.LocalPrincipal = principal;
         }
         return options;

@@ -137,6 +137,9 @@ public sealed class LocalCloud : IAsyncLifetime
         return http;
     }
 
+    /// <summary>A client for any emulator host (data planes such as {subdomain}.openai.localhost included).</summary>
+    public HttpClient DataPlaneHttp() => new(Handler());
+
     public static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     public EnvironmentProvisioner Provisioner => new(Services);

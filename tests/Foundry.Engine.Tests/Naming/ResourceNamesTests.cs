@@ -44,6 +44,7 @@ public sealed class ResourceNamesTests
     [InlineData("pr-1a")]
     [InlineData("dev;x")]
     [InlineData("prod ")]
+    [InlineData("pr-1\n")]
     [InlineData("ｄｅｖ")]
     public void Bad_environment_names_are_refused(string environment)
     {

@@ -103,13 +103,13 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
         Assert.All(down.Streams.Progress.GroupBy(p => p.ActivityId), activity => Assert.Equal(ProgressRecordType.Completed, activity.Last().RecordType));
     }
 
+    public static TheoryData<string> BadNames => new()
+    {
+        "PR-1", "pr-", "pr-1a", "dev;x", "ｄｅｖ", "dév", "pr-١٢", "pr-1\n", "dev\n", new string('a', 300), "pr-" + new string('1', 297),
+    };
+
     [Theory]
-    [InlineData("PR-1")]
-    [InlineData("pr-")]
-    [InlineData("pr-1a")]
-    [InlineData("dev;x")]
-    [InlineData("ｄｅｖ")]
-    [InlineData("dev\n")]
+    [MemberData(nameof(BadNames))]
     public void Bad_environment_names_are_refused_by_parameter_validation_before_any_call(string name)
     {
         var mark = module.Host.Cloud.Log.All.Count;

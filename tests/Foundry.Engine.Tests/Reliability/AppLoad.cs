@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using Foundry.Engine.Tests.Lifecycle;
+
+namespace Foundry.Engine.Tests.Reliability;
+
+/// <summary>
+/// Simulated app clients: each calls chat completions in a loop with the key the app's Key Vault reference resolves at
+/// that moment (what the app's code would send), and counts the answers that are not 200.
+/// </summary>
+internal sealed class AppLoad : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> clients = new();
+    private readonly HttpClient http;
+    private readonly TaskCompletionSource firstFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int succeeded;
+    private int failed;
+
+    private AppLoad(HttpClient http) => this.http = http;
+
+    public int Succeeded => Volatile.Read(ref succeeded);
+    public int Failed => Volatile.Read(ref failed);
+    public List<string> FailureSamples { get; } = new();
+
+    /// <summary>Completes when any client's request failed.</summary>
+    public Task FirstFailure => firstFailure.Task;
+
+    public static AppLoad Start(LocalCloud cloud, string site, string setting, string endpoint, string deployment, int clientCount)
+    {
+        var load = new AppLoad(cloud.DataPlaneHttp());
+        var url = $"{endpoint}openai/deployments/{deployment}/chat/completions?api-version=2024-10-21";
+        for (var i = 0; i < clientCount; i++) load.clients.Add(Task.Run(() => load.RunClientAsync(cloud, site, setting, url)));
+        return load;
+    }
+
+    /// <summary>Waits until the clients have made at least <paramref name="count"/> more successful calls (the load is really running).</summary>
+    public async Task WaitForProgressAsync(int count, TimeSpan timeout)
+    {
+        var target = Succeeded + count;
+        var deadline = DateTime.UtcNow + timeout;
+        while (Succeeded < target && DateTime.UtcNow < deadline) await Task.Delay(5);
+    }
+
+    private async Task RunClientAsync(LocalCloud cloud, string site, string setting, string url)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var key = cloud.ResolvedValue(site, setting);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new StringContent("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("api-key", key ?? "");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            try
+            {
+                using var response = await http.SendAsync(request, stop.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref succeeded);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                    var sample = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                    lock (FailureSamples) if (FailureSamples.Count < 3) FailureSamples.Add(sample);
+                    firstFailure.TrySetResult();
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stop.Cancel();
+        await Task.WhenAll(clients);
+        http.Dispose();
+        stop.Dispose();
+    }
+}
