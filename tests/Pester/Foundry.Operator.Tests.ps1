@@ -122,3 +122,27 @@ Describe 'Non-interactive sessions' {
         ($output -join "`n") | Should -Match 'Pass -Confirm:\$false'
     }
 }
+
+# In step with Module/AzContextCredentialTests: a signed-in Az session is used without -UseAzContext (never for the
+# local cloud). The vault token is refused, so Connect-Foundry stops before it would reach Azure.
+Describe 'Az.Accounts context' {
+    BeforeAll {
+        Import-Module $manifest -Force
+        $global:AzTokenCalls = [System.Collections.ArrayList]::new()
+        function global:Get-AzContext { [pscustomobject]@{ Account = [pscustomobject]@{ Id = 'operator@contoso.example' } } }
+        function global:Get-AzAccessToken {
+            param([string] $ResourceUrl, [string] $TenantId)
+            [void]$global:AzTokenCalls.Add($ResourceUrl)
+            if ($ResourceUrl -like '*vault*') { throw "No token for $ResourceUrl in this test." }
+            [pscustomobject]@{ Token = 'not-a-real-token'; ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1) }
+        }
+    }
+    AfterAll {
+        Remove-Item function:global:Get-AzContext, function:global:Get-AzAccessToken -ErrorAction SilentlyContinue
+    }
+
+    It 'is asked for Resource Manager and Key Vault tokens when Connect-AzAccount signed in' {
+        { Connect-Foundry -Cloud AzureCloud -ErrorAction Stop } | Should -Throw -ErrorId 'AzContextTokenFailed,Foundry.Commands.ConnectFoundryCommand'
+        $global:AzTokenCalls | Should -Be @('https://management.azure.com', 'https://vault.azure.net')
+    }
+}

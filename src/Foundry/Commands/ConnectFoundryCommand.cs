@@ -25,8 +25,6 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
     [Parameter]
     public string? PolicyPath { get; set; }
 
-    // Opt-in rather than automatic: silently switching to whoever Connect-AzAccount signed in as would change the
-    // identity Foundry acts with (and would send an Azure token to the local emulator).
     [Parameter]
     public SwitchParameter UseAzContext { get; set; }
 
@@ -41,7 +39,7 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
         {
             options = SessionConnection.FromEnvironment(Cloud, SubscriptionId, TenantId,
                 EmulatorConnectionFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(EmulatorConnectionFile), ManagedIdentityClientId);
-            if (UseAzContext.IsPresent) options.TokenProvider = AzContextProvider(options);
+            if (ShouldUseAzContext(options)) options.TokenProvider = AzContextProvider(options);
         }
         catch (Engine.FoundryEngineException e)
         {
@@ -54,6 +52,19 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
             SessionConnection.Set(options, PolicyPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PolicyPath));
             WriteObject(new FoundryConnection(info));
         }
+    }
+
+    /// <summary>
+    /// -UseAzContext decides when given. Otherwise a session already signed in with Connect-AzAccount is used as it is
+    /// (the identity the operator chose, and no second sign-in), except for the local cloud, which must never be sent an
+    /// Azure token, and when a managed identity was named explicitly.
+    /// </summary>
+    private bool ShouldUseAzContext(Engine.EngineOptions options)
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(UseAzContext))) return UseAzContext.IsPresent;
+        if (options.Cloud == Engine.FoundryCloud.Local || ManagedIdentityClientId is not null || !AzContextTokens.HasSignedInContext(this)) return false;
+        WriteVerbose("Az.Accounts is signed in (Get-AzContext): Foundry uses that context. Pass -UseAzContext:$false to use Azure.Identity's chain instead.");
+        return true;
     }
 
     /// <summary>The session's Az.Accounts context as the token source, checked now with a Resource Manager token.</summary>

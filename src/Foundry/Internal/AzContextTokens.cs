@@ -39,6 +39,21 @@ internal sealed class AzContextTokens
     /// <summary>Whether the session has Az.Accounts' token command (a module, or a function standing in for it).</summary>
     public static bool IsAvailable(PSCmdlet cmdlet) => cmdlet.InvokeCommand.GetCommand(CommandName, CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias) is not null;
 
+    /// <summary>Whether Az.Accounts (or a stand-in) is loaded and Get-AzContext names a signed-in account.</summary>
+    public static bool HasSignedInContext(PSCmdlet cmdlet)
+    {
+        if (!IsAvailable(cmdlet) || cmdlet.InvokeCommand.GetCommand("Get-AzContext", CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias) is null) return false;
+        try
+        {
+            var context = cmdlet.InvokeCommand.InvokeScript("Get-AzContext -ErrorAction SilentlyContinue -WarningAction SilentlyContinue").FirstOrDefault();
+            return context?.Properties["Account"]?.Value is not null;
+        }
+        catch (RuntimeException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Makes the calling cmdlet's wait loop the one that answers token requests of Engine work started from here on.</summary>
     public static IDisposable Serve(TokenRequests requests)
     {

@@ -116,6 +116,30 @@ public sealed class AzContextCredentialTests(ModuleRunspace module) : IClassFixt
     }
 
     [Fact]
+    public void A_signed_in_Az_session_is_used_without_UseAzContext_but_never_for_the_local_cloud()
+    {
+        using var runspace = Open();
+        Assert.Empty(Run(runspace, """
+            $global:AzTokenCalls = [System.Collections.ArrayList]::new()
+            function global:Get-AzContext { [pscustomobject]@{ Account = [pscustomobject]@{ Id = 'operator@contoso.example' } } }
+            function global:Get-AzAccessToken {
+                param([string] $ResourceUrl, [string] $TenantId)
+                [void]$global:AzTokenCalls.Add($ResourceUrl)
+                if ($ResourceUrl -like '*vault*') { throw "No token for $ResourceUrl in this test." }
+                [pscustomobject]@{ Token = $jwt; ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1) }
+            }
+            """).Errors);
+
+        Assert.Empty(Run(runspace, Connect("")).Errors);
+        Assert.Empty(Run(runspace, "$global:AzTokenCalls").Output);
+
+        // The refused vault token stops Connect-Foundry before it would reach the (unreachable) cloud.
+        var error = Assert.Single(Run(runspace, "Connect-Foundry -Cloud AzureCloud").Errors);
+        Assert.Equal("AzContextTokenFailed,Foundry.Commands.ConnectFoundryCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(new[] { "https://management.azure.com", "https://vault.azure.net" }, Run(runspace, "$global:AzTokenCalls").Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void UseAzContext_without_Az_Accounts_is_AzContextNotFound_before_any_call()
     {
         using var runspace = Open();
