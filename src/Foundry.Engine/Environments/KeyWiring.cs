@@ -108,8 +108,12 @@ internal sealed class KeyWiring
         var active = ParseSlot(current.Value.Info.Tags);
         if (active is null)
         {
+            // Key Vault's created time has whole seconds and list order is not defined: Foundry's own write time (in
+            // its tag, to the tick) orders the versions it wrote, as two writes often fall in one second.
             var versions = await services.Secrets.ListVersionsAsync(vaultUri, name, cancellationToken).ConfigureAwait(false);
-            active = versions.Select(v => ParseSlot(v.Tags)).LastOrDefault(s => s is not null);
+            active = versions.Where(v => ParseSlot(v.Tags) is not null)
+                .OrderBy(v => WrittenAt(v))
+                .Select(v => ParseSlot(v.Tags)).LastOrDefault();
         }
         return new SecretReading(current.Value.Info, holds, active ?? holds ?? KeySlot.Key1);
     }
@@ -122,6 +126,11 @@ internal sealed class KeyWiring
             [policy.EndpointSetting] = account.Endpoint ?? "",
             [policy.DeploymentSetting] = run.Settings.Deployments[0].Name,
         };
+
+    private static DateTimeOffset WrittenAt(SecretInfo version) =>
+        version.Tags.TryGetValue(RotatedAtTag, out var text) &&
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+            ? at : version.CreatedOn ?? DateTimeOffset.MinValue;
 
     public IReadOnlyDictionary<string, string> SecretTags(KeySlot slot)
     {

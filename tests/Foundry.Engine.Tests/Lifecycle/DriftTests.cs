@@ -121,6 +121,36 @@ public sealed class DriftTests(ITestOutputHelper output)
         Assert.EndsWith("/deployments/gpt-4o", chat.ResourceId);
     }
 
+    [Fact]
+    public async Task A_hand_written_version_after_a_rotation_leaves_the_rotated_slot_active_even_within_one_second()
+    {
+        // Key Vault's created time has whole seconds and the order of listed versions is not defined: with every
+        // version created in the same (frozen) minute, only Foundry's own write time tells which one came last.
+        await using var scope = await LocalCloudScope.StartAsync(new Foundry.Emulator.EmulatorOptions { Time = new WholeMinuteClock() });
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(Site);
+        var up = await cloud.UpAsync("dev");
+        for (var i = 0; i < 3; i++) await cloud.Rotator.RotateAsync(cloud.Policy, "dev", false, false, "rotate", LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
+        var vault = (await cloud.Services.Vaults.GetAsync(VaultIdOf(cloud, up.Environment), CancellationToken.None))!;
+        var keys = cloud.Keys(up.Environment.AccountId!);
+        await cloud.Services.Secrets.SetAsync(vault.VaultUri, SecretName, keys.Key1, new Dictionary<string, string>(), CancellationToken.None);
+
+        var secret = (await InspectAsync(cloud, "dev")).Single(c => c.Check == Secret);
+        Assert.Equal(CheckStatus.Failed, secret.Status);
+        Assert.Contains("holds key1 but the active slot is key2", secret.Detail);
+        Assert.Contains("holds key2", Assert.Single((await RepairAsync(cloud, "dev", whatIf: true)).Changes, c => c.ResourceType == "secret").Reason);
+    }
+
     private static string VaultIdOf(LocalCloud cloud, EnvironmentInfo environment) =>
         Vaults.VaultOperations.IdOf(cloud.Subscription, environment.ResourceGroupName, environment.KeyVaultName);
+
+    /// <summary>The system time floored to its minute: everything the emulator stamps within one minute ties.</summary>
+    private sealed class WholeMinuteClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            var now = base.GetUtcNow();
+            return new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        }
+    }
 }

@@ -24,16 +24,18 @@ public sealed class LocalCloud : IAsyncLifetime
     public FoundryPolicy Policy { get; private set; } = null!;
     public string Subscription => Host.DefaultSubscription;
 
-    public static async Task<LocalCloud> StartAsync()
+    private EmulatorOptions options = new();
+
+    public static async Task<LocalCloud> StartAsync(EmulatorOptions? options = null)
     {
-        var cloud = new LocalCloud();
+        var cloud = new LocalCloud { options = options ?? new EmulatorOptions() };
         await cloud.InitializeAsync();
         return cloud;
     }
 
     public async Task InitializeAsync()
     {
-        Host = await EmulatorHost.StartAsync(new EmulatorOptions());
+        Host = await EmulatorHost.StartAsync(options);
         var transport = new HttpClientTransport(Handler());
         var arm = new ArmClientOptions { Environment = new ArmEnvironment(Host.ManagementEndpoint, Host.ManagementEndpoint.ToString()), Transport = transport };
         arm.Retry.Delay = TimeSpan.FromMilliseconds(20);

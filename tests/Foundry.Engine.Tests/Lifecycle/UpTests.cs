@@ -96,7 +96,7 @@ public sealed class LocalCloudScope : IAsyncDisposable
 
     public LocalCloud Value { get; }
 
-    public static async Task<LocalCloudScope> StartAsync() => new(await LocalCloud.StartAsync());
+    public static async Task<LocalCloudScope> StartAsync(Foundry.Emulator.EmulatorOptions? options = null) => new(await LocalCloud.StartAsync(options));
 
     public async ValueTask DisposeAsync() => await Value.DisposeAsync();
 }
