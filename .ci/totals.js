@@ -1,4 +1,4 @@
-// Sums the outcome counters of every .trx file under a folder and prints one closing line:
+// Sums the outcome counters of every .trx file (and Pester's pester.json) under a folder and prints one closing line:
 // "N passed, N failed, N skipped". Exits 1 when no test ran, so an empty run never looks green.
 const fs = require('fs');
 const path = require('path');
@@ -7,6 +7,12 @@ let passed = 0, failed = 0, skipped = 0, files = 0;
 const walk = dir => fs.readdirSync(dir, { withFileTypes: true }).forEach(entry => {
   const full = path.join(dir, entry.name);
   if (entry.isDirectory()) return walk(full);
+  if (entry.name === 'pester.json') {
+    // Pester's counts (.ci/pester.ps1), added to dotnet test's.
+    const pester = JSON.parse(fs.readFileSync(full, 'utf8').replace(/^\uFEFF/, ''));
+    passed += pester.passed; failed += pester.failed; skipped += pester.skipped;
+    return;
+  }
   if (!entry.name.endsWith('.trx')) return;
   files++;
   const counters = /<Counters\s+([^>]*)\/>/.exec(fs.readFileSync(full, 'utf8'));

@@ -30,7 +30,7 @@ Describe 'Assert-FoundryEnvironmentName.ps1 (foundry.yml validation step)' {
         @{ Label = '300 characters'; Name = ('a' * 300) }, @{ Label = 'fullwidth dev'; Name = -join [char[]](0xFF44, 0xFF45, 0xFF56) },
         @{ Label = 'a trailing newline'; Name = "dev`n" }, @{ Label = 'fullwidth digits'; Name = 'pr-' + (-join [char[]](0xFF11, 0xFF12)) }
     ) {
-        { & $validate -Name $Name -OutputPath '' } | Should -Throw -ErrorId 'InvalidEnvironmentName'
+        { & $validate -Name $Name -OutputPath '' } | Should -Throw -ErrorId 'InvalidEnvironmentName,*'
     }
 
     It 'writes the accepted name to the step outputs' {
@@ -56,7 +56,7 @@ Describe 'Get-FoundryJobPlan.ps1 (foundry.yml matrix)' {
 
     It 'refuses an unknown action or a bad name' {
         { & $plan -EventName workflow_dispatch -Action destroy -Environment dev -OutputPath '' } | Should -Throw
-        { & $plan -EventName workflow_dispatch -Action up -Environment prod -OutputPath '' } | Should -Throw -ErrorId 'InvalidEnvironmentName'
+        { & $plan -EventName workflow_dispatch -Action up -Environment prod -OutputPath '' } | Should -Throw -ErrorId 'InvalidEnvironmentName,*'
     }
 }
 
@@ -108,13 +108,14 @@ Describe 'Runbook parameters' {
     }
 
     It 'the janitor refuses to run without a criterion' {
-        { & $janitor -Cloud Local } | Should -Throw -ErrorId 'JanitorCriteriaRequired'
+        { & $janitor -Cloud Local } | Should -Throw -ErrorId 'JanitorCriteriaRequired,*'
     }
 }
 
 Describe 'Non-interactive sessions' {
     It 'Remove-FoundryEnvironment under -NonInteractive fails with ConfirmationRequired instead of prompting' {
-        $shell = (Get-Process -Id $PID).Path
+        # The running edition's own executable (pwsh may run as a dotnet global tool, whose process is dotnet).
+        $shell = if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' } else { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
         $policy = Join-Path $root 'examples/foundry.policy.json'
         $command = "Import-Module '$manifest'; try { Remove-FoundryEnvironment -Environment pr-1 -PolicyPath '$policy' -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }"
         $output = & $shell -NoProfile -NonInteractive -Command $command
