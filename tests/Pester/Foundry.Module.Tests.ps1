@@ -17,6 +17,12 @@ Describe 'Foundry module' {
         $exported | Should -Be $declared
     }
 
+    It 'uses only approved verbs, so importing it warns of nothing' {
+        Get-Command -Module Foundry | Where-Object { $_.Verb -notin (Get-Verb).Verb } | Should -BeNullOrEmpty
+        Import-Module $manifest -Force -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -BeNullOrEmpty
+    }
+
     It 'ships no Azure assembly next to the cmdlets' {
         Get-ChildItem (Join-Path $root 'out/Foundry/bin') -Recurse -Filter 'Azure.*.dll' | Should -BeNullOrEmpty
     }

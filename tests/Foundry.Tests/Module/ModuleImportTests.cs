@@ -41,6 +41,17 @@ public sealed class ModuleImportTests(ModuleRunspace module) : IClassFixture<Mod
     }
 
     [Fact]
+    public void Every_cmdlet_uses_an_approved_verb_so_the_import_warns_of_nothing()
+    {
+        var unapproved = module.Invoke("$approved = (Get-Verb).Verb; Get-Command -Module Foundry | Where-Object { $_.Verb -notin $approved } | ForEach-Object Name");
+        Assert.Empty(unapproved.Errors);
+        Assert.Empty(unapproved.Output);
+        var import = module.Invoke($"Import-Module '{ModuleRunspace.ManifestPath}' -Force -PassThru | Out-Null");
+        Assert.Empty(import.Errors);
+        Assert.Empty(import.Streams.Warning);
+    }
+
+    [Fact]
     public void Every_output_type_has_a_table_view_in_the_built_format_file()
     {
         var format = System.Xml.Linq.XDocument.Load(Path.Combine(ModuleRunspace.Metadata("FoundryModuleOut"), "Foundry.format.ps1xml"));
