@@ -16,6 +16,6 @@ public abstract class EnvironmentCmdlet : EnvironmentReadCmdlet
     internal bool ShouldChange(FoundryPolicy policy, string action, out bool whatIf)
     {
         whatIf = !ShouldProcessOrFail($"environment '{Environment}' of app '{policy.App}'", action);
-        return !whatIf || MyInvocation.BoundParameters.ContainsKey("WhatIf");
+        return !whatIf || IsWhatIf;
     }
 }

@@ -83,6 +83,11 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
     /// and Azure Automation throw a host exception when a confirmation prompt is due. That becomes one terminating
     /// ConfirmationRequired error, raised before any Azure call, naming the switch that makes the run unattended.
     /// </summary>
+    /// <summary>-WhatIf as PowerShell decides it: the switch's value when bound (-WhatIf:$false included), else $WhatIfPreference.</summary>
+    internal bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+        ? ((SwitchParameter)value).IsPresent
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
     internal bool ShouldProcessOrFail(string target, string action)
     {
         try

@@ -51,7 +51,7 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
 
     protected override void EndProcessing()
     {
-        if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+        if (IsWhatIf)
         {
             // The plan: the deletion order, children first, nothing changed.
             foreach (var wave in DeletionOrder.Waves(approved))
@@ -73,8 +73,8 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
 
     private void Approve(string id)
     {
-        var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf");
-        if (whatIf)
+        // -Force skips the prompt, never -WhatIf (whether given or from $WhatIfPreference).
+        if (IsWhatIf)
         {
             ShouldProcessOrFail(id, "Delete managed resource");
             approved.Add(id);

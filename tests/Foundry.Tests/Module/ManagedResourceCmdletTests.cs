@@ -74,4 +74,20 @@ public sealed class ManagedResourceCmdletTests(ModuleRunspace module, ITestOutpu
         Assert.Equal("Verified", ModuleRunspace.Prop<string>(Assert.Single(removal.Objects("FoundryCleanupReport")), "Status"));
         lock (module.Host.Cloud.Sync) Assert.NotNull(module.Host.Cloud.State.Find(ids[0]));
     }
+
+    [Fact]
+    public void WhatIfPreference_makes_removal_a_plan_even_with_Force_and_WhatIf_false_really_removes()
+    {
+        var ids = GraphSeed.Managed(module.Host, 3, "pr-92");
+        var subs = new Dictionary<string, object?> { ["subs"] = module.Host.Subscriptions.ToArray() };
+        var mark = module.Host.Cloud.Log.All.Count;
+        var plan = module.Invoke("$WhatIfPreference = $true; try { Get-FoundryManagedResource -Environment pr-92 -SubscriptionId $subs | Remove-FoundryManagedResource -Force } finally { $WhatIfPreference = $false }", subs);
+        Assert.Empty(plan.Errors);
+        Assert.Equal(3, plan.Objects("FoundryResourceDeletion").Count(d => ModuleRunspace.Prop<string>(d, "Status") == "planned"));
+        Assert.Equal(0, module.Host.Cloud.Log.All.Skip(mark).Count(r => r.Mutating));
+
+        var removal = module.Invoke("Get-FoundryManagedResource -Environment pr-92 -SubscriptionId $subs | Remove-FoundryManagedResource -WhatIf:$false -Confirm:$false", subs);
+        Assert.Empty(removal.Errors);
+        Assert.All(ids, id => Assert.Contains(removal.Objects("FoundryResourceDeletion"), d => ModuleRunspace.Prop<string>(d, "ResourceId") == id && ModuleRunspace.Prop<string>(d, "Status") == "deleted"));
+    }
 }
