@@ -113,6 +113,8 @@ public sealed class EnvironmentProvisioner
                     catch (FoundryEngineException e) when (e.ErrorId == EngineErrorIds.OperationConflict)
                     {
                         // Another run (another process) is creating this very account: wait for it and carry on with it.
+                        // Any other conflict (no such account to wait for) is the operator's to see as it is.
+                        if (await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is null) throw;
                         run.Reporter.Verbose($"{names.Account} is being created by another run; waiting for it.");
                         await WaitUntilAccountSettledAsync(id, cancellationToken).ConfigureAwait(false);
                     }

@@ -28,6 +28,7 @@ public sealed class EnvironmentRemover
     public async Task<CleanupReport> RemoveAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        using var writer = whatIf ? null : await EnvironmentLocks.ThisProcess.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         var names = run.Names;
         var deletions = new ConcurrentQueue<ResourceDeletion>();
         async Task Step(string type, string target, string reason, Func<Task<bool>> remove)

@@ -67,7 +67,8 @@ internal sealed class KeyWiring
             await run.ChangeAsync(new PlannedChange("Create", "secret", name, "holds key1 of the new account"), () => Task.CompletedTask).ConfigureAwait(false);
             return null;
         }
-        var keys = await services.Accounts.ListKeysAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
+        // The secret before the keys: a rotation running meanwhile then leaves a secret that still holds a valid key
+        // (no write), never keys older than the secret, which would write back a key the rotation just revoked.
         var current = await Propagation.RetryForbiddenAsync(() => services.Secrets.GetAsync(vault.VaultUri, name, null, cancellationToken),
             services.Timings, cancellationToken).ConfigureAwait(false);
         if (current is null && await services.Secrets.GetDeletedAsync(vault.VaultUri, name, cancellationToken).ConfigureAwait(false) is not null)
@@ -85,6 +86,7 @@ internal sealed class KeyWiring
                 current = run.WhatIf ? null : await services.Secrets.GetAsync(vault.VaultUri, name, null, cancellationToken).ConfigureAwait(false);
             }
         }
+        var keys = await services.Accounts.ListKeysAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
         var reading = await ReadSecretAsync(vault.VaultUri, name, current, keys, cancellationToken).ConfigureAwait(false);
         if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active, KeyFingerprint.Of(keys[reading.Active]));
         var slot = reading.Active;

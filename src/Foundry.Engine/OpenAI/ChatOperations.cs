@@ -48,6 +48,11 @@ internal sealed class ChatOperations
         {
             return new ChatReply(0, "Unreachable", SecretScrubber.Shared.Scrub(e.Message.Split('\n')[0]), null);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Azure.Core reports its network timeout as a cancellation the caller did not ask for.
+            return new ChatReply(0, "Timeout", "The deployment did not answer within the network timeout.", null);
+        }
         var response = message.Response;
         using var json = Parse(response.Content?.ToString());
         var root = json.RootElement;

@@ -62,7 +62,7 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
     private bool ShouldUseAzContext(Engine.EngineOptions options)
     {
         if (MyInvocation.BoundParameters.ContainsKey(nameof(UseAzContext))) return UseAzContext.IsPresent;
-        if (options.Cloud == Engine.FoundryCloud.Local || ManagedIdentityClientId is not null || !AzContextTokens.HasSignedInContext(this)) return false;
+        if (options.Cloud == Engine.FoundryCloud.Local || options.ManagedIdentityClientId is not null || !AzContextTokens.HasSignedInContext(this)) return false;
         WriteVerbose("Az.Accounts is signed in (Get-AzContext): Foundry uses that context. Pass -UseAzContext:$false to use Azure.Identity's chain instead.");
         return true;
     }

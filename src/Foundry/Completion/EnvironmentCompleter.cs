@@ -69,7 +69,15 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
         var entry = Discovered.AddOrUpdate(key, _ => (now, Query(policy, subscriptions)),
             (_, old) => now - old.At < CacheLifetime && !old.Names.IsFaulted ? old : (now, Query(policy, subscriptions)));
         // A slow answer is not waited for: this completion offers the policy's names and the next one gets Azure's.
-        return entry.Names.Wait(AzureBudget) ? entry.Names.Result : Array.Empty<string>();
+        // A failed query (an expired token, throttling) offers nothing from Azure; the policy's names still come.
+        try
+        {
+            return entry.Names.Wait(AzureBudget) ? entry.Names.Result : Array.Empty<string>();
+        }
+        catch (AggregateException)
+        {
+            return Array.Empty<string>();
+        }
     }
 
     private static Task<string[]> Query(FoundryPolicy policy, string[] subscriptions)

@@ -42,7 +42,11 @@ internal sealed class AzContextTokens
     /// <summary>Whether Az.Accounts (or a stand-in) is loaded and Get-AzContext names a signed-in account.</summary>
     public static bool HasSignedInContext(PSCmdlet cmdlet)
     {
-        if (!IsAvailable(cmdlet) || cmdlet.InvokeCommand.GetCommand("Get-AzContext", CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias) is null) return false;
+        // Only a session that already uses Az: Az.Accounts imported (not auto-loaded here, with a context it may have
+        // saved days ago), or a function standing in for it.
+        var imported = cmdlet.InvokeCommand.InvokeScript("Get-Module -Name Az.Accounts").Count > 0;
+        if (!imported && cmdlet.InvokeCommand.GetCommand("Get-AzContext", CommandTypes.Function) is null) return false;
+        if (!IsAvailable(cmdlet)) return false;
         try
         {
             var context = cmdlet.InvokeCommand.InvokeScript("Get-AzContext -ErrorAction SilentlyContinue -WarningAction SilentlyContinue").FirstOrDefault();
@@ -84,7 +88,7 @@ internal sealed class AzContextTokens
         System.Collections.ObjectModel.Collection<PSObject> output;
         try
         {
-            output = cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(Fetcher), null, resource, tenantId);
+            output = cmdlet.InvokeCommand.InvokeScript(true, ScriptBlock.Create(Fetcher), null, resource, tenantId);
         }
         catch (Exception e) when (e is RuntimeException or InvalidOperationException)
         {

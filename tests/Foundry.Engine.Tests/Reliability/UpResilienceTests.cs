@@ -72,6 +72,21 @@ public sealed class UpResilienceTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_conflict_on_account_creation_with_no_account_being_made_is_reported_not_waited_for()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(Site);
+        cloud.Host.Cloud.Faults.Add(new Foundry.Emulator.Control.FaultRule
+        {
+            Method = "PUT", PathPattern = "/providers/Microsoft.CognitiveServices/accounts/[^/?]+(\\?|$)", Status = 409, Code = "RequestConflict", Count = 1,
+        });
+        var failure = await Assert.ThrowsAsync<FoundryEngineException>(() => cloud.UpAsync("dev"));
+        Assert.Equal(Foundry.Engine.Errors.EngineErrorIds.OperationConflict, failure.ErrorId);
+        Assert.DoesNotContain(cloud.Host.Cloud.Log.All, r => r.Method == "PUT" && r.PathAndQuery.Contains("/deployments/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Two_ups_of_one_environment_from_two_processes_converge_with_no_duplicate_resource_or_lost_setting()
     {
         var (clean, _) = await CleanRunAsync();
