@@ -146,12 +146,14 @@ public sealed class EnvironmentRemover
         }
         else if (vaultIsOurs && vault is not null)
         {
-            await Step("Microsoft.KeyVault/vaults", vaultId, vault.PurgeProtection ? "soft delete (purge protection keeps the name for its retention)" : "soft delete",
-                () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
+            // The plan cannot list the vault's secrets (that needs the data-plane access down grants itself), so it says so.
+            var reason = (vault.PurgeProtection ? "soft delete (purge protection keeps the name for its retention)" : "soft delete") +
+                         (whatIf ? "; kept instead if it holds secrets Foundry did not write" : "");
+            await Step("Microsoft.KeyVault/vaults", vaultId, reason, () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
         }
-        // Purged even when an earlier run already deleted the vault (and failed before purging it).
+        // Purged even when an earlier run already deleted the vault (and failed before purging it); never a kept one.
         var vaultLocation = vault?.Location ?? run.Settings.Location;
-        if (run.Settings.KeyVault.Create && run.Settings.Ephemeral && vault?.PurgeProtection != true &&
+        if (foreignSecrets.Count == 0 && run.Settings.KeyVault.Create && run.Settings.Ephemeral && vault?.PurgeProtection != true &&
             (vault is not null || await services.Vaults.DeletedExistsAsync(run.Subscription, vaultLocation, vaultName, cancellationToken).ConfigureAwait(false)))
         {
             await Step("Microsoft.KeyVault/deletedVaults", vaultName, "purge (ephemeral) so the name can be reused",

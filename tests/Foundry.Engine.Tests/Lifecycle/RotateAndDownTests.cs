@@ -133,7 +133,7 @@ public sealed class ForeignContentTests
         var warnings = new List<string>();
         var report = await cloud.Remover.RemoveAsync(cloud.Policy, "pr-31", false, "down", LocalCloud.NoAudit, new WarningsOnly(warnings), CancellationToken.None);
         Assert.Contains(warnings, w => w.Contains("SOMEONE-ELSES", StringComparison.Ordinal));
-        Assert.DoesNotContain(report.Deletions, d => d.ResourceType == "Microsoft.KeyVault/vaults");
+        Assert.DoesNotContain(report.Deletions, d => d.ResourceType is "Microsoft.KeyVault/vaults" or "Microsoft.KeyVault/deletedVaults");
         Assert.Equal(1, cloud.CountResources(r => r.Type == "Microsoft.KeyVault/vaults" && r.Name == up.Environment.KeyVaultName));
     }
 
