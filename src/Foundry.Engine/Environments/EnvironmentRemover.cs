@@ -38,10 +38,10 @@ public sealed class EnvironmentRemover
             deletions.Enqueue(new ResourceDeletion(target, type, whatIf ? "planned" : existed ? "deleted" : "skipped", 1, existed || whatIf ? null : "already gone", whatIf ? null : DateTimeOffset.UtcNow));
         }
 
-        var accountId = AccountOperations.IdOf(run.Subscription, names.ResourceGroup, names.Account);
+        var accountId = run.AccountId;
         var account = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var (vaultGroup, vaultName) = run.Settings.KeyVault.Create ? (names.ResourceGroup, names.KeyVault) : (run.Settings.KeyVault.ResourceGroup!, run.Settings.KeyVault.Name!);
-        var vaultId = VaultOperations.IdOf(run.Subscription, vaultGroup, vaultName);
+        var vaultName = run.Vault.Name;
+        var vaultId = run.VaultId;
         var vault = await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false);
 
         // 1. Apps first: they stop pointing at the secret before it goes.

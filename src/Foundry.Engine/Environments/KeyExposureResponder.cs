@@ -49,7 +49,7 @@ public sealed class KeyExposureResponder
             if (!File.Exists(path) && !Directory.Exists(path)) throw new ArgumentException($"'{path}' is neither a file nor a folder.", nameof(paths));
         }
         var run = new EnvironmentRun(policy, environment, false, "", new AuditLog(null), reporter);
-        var accountId = AccountOperations.IdOf(run.Subscription, run.Names.ResourceGroup, run.Names.Account);
+        var accountId = run.AccountId;
         _ = await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(accountId, "AI account");
         reporter.Progress(environment, "Reading the account keys");
         var keys = await services.Accounts.ListKeysAsync(accountId, cancellationToken).ConfigureAwait(false);
