@@ -30,7 +30,7 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
             if (policy is null) return Array.Empty<CompletionResult>();
             var names = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var name in policy.Environments.Keys.Where(k => k.IndexOf('*') < 0)) names[name] = $"{name} (in the policy)";
-            foreach (var name in FromAzure(policy)) if (!names.ContainsKey(name)) names[name] = $"{name} (found in Azure; policy template {Template(policy, name)})";
+            foreach (var name in FromAzureOrNothing(policy)) if (!names.ContainsKey(name)) names[name] = $"{name} (found in Azure; policy template {Template(policy, name)})";
             return names.Where(n => n.Key.StartsWith(word, StringComparison.OrdinalIgnoreCase))
                 .Select(n => new CompletionResult(n.Key, n.Key, CompletionResultType.ParameterValue, n.Value)).ToArray();
         }
@@ -58,6 +58,19 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
     private static string Template(FoundryPolicy policy, string name) =>
         policy.Environments.Keys.FirstOrDefault(k => k.IndexOf('*') >= 0 && name.StartsWith(k.TrimEnd('*'), StringComparison.Ordinal)) ?? "none";
 
+    // Whatever goes wrong on the Azure side (no engine, a failed query), the policy's own names are still offered.
+    private static IEnumerable<string> FromAzureOrNothing(FoundryPolicy policy)
+    {
+        try
+        {
+            return FromAzure(policy);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
     private static IEnumerable<string> FromAzure(FoundryPolicy policy)
     {
         if (!SessionConnection.IsConnected) return Array.Empty<string>();
@@ -69,15 +82,7 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
         var entry = Discovered.AddOrUpdate(key, _ => (now, Query(policy, subscriptions)),
             (_, old) => now - old.At < CacheLifetime && !old.Names.IsFaulted ? old : (now, Query(policy, subscriptions)));
         // A slow answer is not waited for: this completion offers the policy's names and the next one gets Azure's.
-        // A failed query (an expired token, throttling) offers nothing from Azure; the policy's names still come.
-        try
-        {
-            return entry.Names.Wait(AzureBudget) ? entry.Names.Result : Array.Empty<string>();
-        }
-        catch (AggregateException)
-        {
-            return Array.Empty<string>();
-        }
+        return entry.Names.Wait(AzureBudget) ? entry.Names.Result : Array.Empty<string>();
     }
 
     private static Task<string[]> Query(FoundryPolicy policy, string[] subscriptions)

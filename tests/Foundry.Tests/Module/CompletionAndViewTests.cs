@@ -34,6 +34,27 @@ public sealed class CompletionAndViewTests(ModuleRunspace module) : IClassFixtur
     }
 
     [Fact]
+    public void When_the_Azure_query_fails_the_policy_environments_are_still_offered()
+    {
+        // Another app's policy, so that no earlier answer for contoso is served from the cache.
+        var policy = Path.Combine(module.Folder, "fabrikam.policy.json");
+        File.WriteAllText(policy, ModuleRunspace.Policy(module.Host.DefaultSubscription).Replace("\"app\": \"contoso\"", "\"app\": \"fabrikam\"", StringComparison.Ordinal));
+        var failing = module.Host.Cloud.Faults.Add(new Foundry.Emulator.Control.FaultRule
+        {
+            Method = "POST", PathPattern = "/providers/Microsoft.ResourceGraph/resources$", Status = 400, Code = "BadRequest",
+        });
+        try
+        {
+            Assert.Equal(new[] { "dev", "staging" }, Complete(s => module.Invoke(s), $"Get-FoundryEnvironment -PolicyPath '{policy}' -Environment "));
+            Assert.True(failing.Hits > 0, "the completion did not ask Azure");
+        }
+        finally
+        {
+            module.Host.Cloud.Faults.Remove(failing.Id);
+        }
+    }
+
+    [Fact]
     public void Without_a_connection_only_the_policy_is_offered_quickly_and_a_missing_or_broken_policy_offers_nothing_without_error()
     {
         var session = InitialSessionState.CreateDefault2();
