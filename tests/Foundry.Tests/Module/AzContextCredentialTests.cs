@@ -169,10 +169,7 @@ public sealed class AzContextCredentialTests(ModuleRunspace module) : IClassFixt
 
     private static Runspace Open()
     {
-        var session = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        session.ImportPSModule(ModuleRunspace.ManifestPath);
-        var runspace = RunspaceFactory.CreateRunspace(session);
+        var runspace = RunspaceFactory.CreateRunspace(ModuleRunspace.Session());
         runspace.Open();
         runspace.SessionStateProxy.SetVariable("jwt", Jwt);
         return runspace;

@@ -57,11 +57,7 @@ public sealed class CompletionAndViewTests(ModuleRunspace module) : IClassFixtur
     [Fact]
     public void Without_a_connection_only_the_policy_is_offered_quickly_and_a_missing_or_broken_policy_offers_nothing_without_error()
     {
-        var session = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        session.ImportPSModule(ModuleRunspace.UtilityModule);
-        session.ImportPSModule(ModuleRunspace.ManifestPath);
-        using var runspace = RunspaceFactory.CreateRunspace(session);
+        using var runspace = RunspaceFactory.CreateRunspace(ModuleRunspace.Session());
         runspace.Open();
         ModuleRunspace.Result Invoke(string script)
         {

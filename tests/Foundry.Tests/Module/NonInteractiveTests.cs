@@ -71,10 +71,7 @@ public sealed class NonInteractiveTests(ModuleRunspace module) : IClassFixture<M
 
     private Runspace Connected(PSHost host)
     {
-        var session = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        session.ImportPSModule(ModuleRunspace.ManifestPath);
-        var runspace = RunspaceFactory.CreateRunspace(host, session);
+        var runspace = RunspaceFactory.CreateRunspace(host, ModuleRunspace.Session());
         runspace.Open();
         Assert.Empty(Run(runspace, $"Connect-Foundry -Cloud Local -EmulatorConnectionFile '{Path.Combine(module.Folder, "connection.json")}' -PolicyPath '{module.PolicyPath}'").Errors);
         return runspace;

@@ -12,9 +12,7 @@ internal static class HostedScript
     /// <summary>A runspace without the module, for scripts that need none.</summary>
     public static Runspace PlainRunspace()
     {
-        var session = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        var runspace = RunspaceFactory.CreateRunspace(session);
+        var runspace = RunspaceFactory.CreateRunspace(ModuleRunspace.Session(withModule: false));
         runspace.Open();
         return runspace;
     }

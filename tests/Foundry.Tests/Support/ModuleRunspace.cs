@@ -31,14 +31,20 @@ public sealed class ModuleRunspace : IAsyncLifetime
         Host = await EmulatorHost.StartAsync(new EmulatorOptions { ConnectionFile = Path.Combine(Folder, "connection.json") });
         File.WriteAllText(PolicyPath, Policy(Host.DefaultSubscription));
         foreach (var app in new[] { "func-contoso-dev", "func-contoso-staging", "func-contoso-pr" }) Host.EnsureFunctionApp(Host.DefaultSubscription, "rg-apps", app, "eastus");
-        var session = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        session.ImportPSModule(UtilityModule);
-        session.ImportPSModule(ManifestPath);
-        Runspace = RunspaceFactory.CreateRunspace(session);
+        Runspace = RunspaceFactory.CreateRunspace(Session());
         Runspace.Open();
         var connect = Invoke($"Connect-Foundry -Cloud Local -EmulatorConnectionFile '{Path.Combine(Folder, "connection.json")}' -PolicyPath '{PolicyPath}'");
         Assert.Empty(connect.Errors);
+    }
+
+    /// <summary>The session pwsh gives (Microsoft.PowerShell.Utility included), with the built module imported unless told not to.</summary>
+    public static InitialSessionState Session(bool withModule = true)
+    {
+        var session = InitialSessionState.CreateDefault2();
+        if (OperatingSystem.IsWindows()) session.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        session.ImportPSModule(UtilityModule);
+        if (withModule) session.ImportPSModule(ManifestPath);
+        return session;
     }
 
     public async Task DisposeAsync()
