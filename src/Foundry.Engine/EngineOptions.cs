@@ -67,5 +67,5 @@ public sealed class EngineOptions
     };
 
     /// <summary>The audience in effect.</summary>
-    public string ResolvedAudience => Audience ?? (Cloud == FoundryCloud.Local ? ResolvedArmEndpoint.ToString() : ResolvedArmEndpoint.ToString());
+    public string ResolvedAudience => Audience ?? ResolvedArmEndpoint.ToString();
 }
