@@ -2,14 +2,15 @@ namespace Foundry.Engine;
 
 /// <summary>
 /// The one exception the Engine throws. It carries Azure's status, error code and request id as plain values,
-/// so nothing of Azure.Core crosses into the cmdlet assembly; the original exception stays as the inner one.
+/// so nothing of Azure.Core crosses into the cmdlet assembly. The cause stays as the inner exception, sanitized
+/// (<see cref="Errors.SanitizedException"/>): its type, scrubbed message and stack, never the raw response it quoted.
 /// </summary>
 public sealed class FoundryEngineException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public FoundryEngineException(FailureKind kind, string errorId, string message, string? recommendedAction = null,
         int? status = null, string? errorCode = null, string? requestId = null, string? target = null, Exception? inner = null, TimeSpan? retryAfter = null)
-        : base(Secrets.SecretScrubber.Shared.Scrub(message), inner)
+        : base(Secrets.SecretScrubber.Shared.Scrub(message), Errors.SanitizedException.From(inner))
     {
         RetryAfter = retryAfter;
         Kind = kind;

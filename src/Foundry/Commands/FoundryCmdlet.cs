@@ -68,7 +68,9 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
         }
         catch (ArgumentException e)
         {
-            WriteError(new ErrorRecord(e, "InvalidArgument", ErrorCategory.InvalidArgument, target));
+            // Rebuilt, not passed on: the record must carry no raw text or cause that could quote a key.
+            var clean = new ArgumentException(Engine.Secrets.SecretScrubber.Shared.Scrub(e.Message), Engine.Errors.SanitizedException.From(e.InnerException));
+            WriteError(new ErrorRecord(clean, "InvalidArgument", ErrorCategory.InvalidArgument, target));
             return false;
         }
         finally

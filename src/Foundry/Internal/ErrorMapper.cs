@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Foundry.Engine;
+using Foundry.Engine.Secrets;
 
 namespace Foundry.Internal;
 
@@ -15,7 +16,9 @@ internal static class ErrorMapper
             e.Status is null ? null : $"Status: {e.Status}",
             e.RequestId is null ? null : $"RequestId: {e.RequestId}",
         }.Where(s => s is not null));
-        record.ErrorDetails = new ErrorDetails(reference.Length == 0 ? e.Message : $"{e.Message} ({reference})") { RecommendedAction = e.RecommendedAction ?? "" };
+        // Scrubbed again: a key read after the exception was made (another task of the same run) is known now.
+        var message = SecretScrubber.Shared.Scrub(reference.Length == 0 ? e.Message : $"{e.Message} ({reference})");
+        record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = SecretScrubber.Shared.Scrub(e.RecommendedAction ?? "") };
         return record;
     }
 

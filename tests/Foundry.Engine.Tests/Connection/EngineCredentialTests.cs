@@ -5,7 +5,7 @@ using Foundry.Engine.Connection;
 
 namespace Foundry.Engine.Tests.Connection;
 
-/// <summary>Sign-in failures of Azure.Identity's chain reach the cmdlets as Foundry's AuthenticationFailed, with the cause kept.</summary>
+/// <summary>Sign-in failures of Azure.Identity's chain reach the cmdlets as Foundry's AuthenticationFailed, with the cause kept (sanitized).</summary>
 public sealed class EngineCredentialTests
 {
     private static readonly TokenRequestContext Arm = new(new[] { "https://management.azure.com/.default" });
@@ -23,7 +23,9 @@ public sealed class EngineCredentialTests
         Assert.Equal(("AuthenticationFailed", FailureKind.Unauthorized), (error.ErrorId, error.Kind));
         Assert.Contains("ManagedIdentityCredential authentication unavailable", error.Message);
         Assert.Contains("az login", error.RecommendedAction);
-        Assert.Same(unavailable, error.InnerException);
+        var cause = Assert.IsType<Foundry.Engine.Errors.SanitizedException>(error.InnerException);    // the cause stays, sanitized
+        Assert.Equal(typeof(CredentialUnavailableException).FullName, cause.OriginalType);
+        Assert.Equal(unavailable.Message, cause.Message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics.Tracing;
 using System.Text;
+using Foundry.Emulator.Control;
 using Foundry.Tests.Support;
 
 namespace Foundry.Tests.Module;
@@ -57,11 +58,71 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         Assert.Empty(leaks);
     }
 
-    private (string Key1, string Key2) Keys()
+    /// <summary>
+    /// Issue 16 item 3: a service error whose text carries the current key (here: the emulator answering the key
+    /// regeneration and the secret write with a 400 that quotes both keys) reaches the operator through every view
+    /// PowerShell offers of an error — Get-Error, $Error[0] with its whole InnerException chain, ToString(), ErrorDetails,
+    /// Format-List * -Force — and none of them may hold any 8-character fragment of a key.
+    /// </summary>
+    [Fact]
+    public void A_key_inside_a_service_error_never_reaches_Get_Error_or_the_Error_variable()
+    {
+        Assert.Empty(module.Invoke("New-FoundryEnvironment -Environment pr-8").Errors);
+        var (key1, key2) = Keys("pr-8");
+        var quoted = $"The value '{key1}' of the request is not valid here (the other key is {key2}).";
+        var texts = new List<string>();
+        var faults = new[]
+        {
+            new FaultRule { Method = "POST", PathPattern = "/accounts/oai-contoso-pr-8-[^/]+/regenerateKey$", Status = 400, Code = "BadRequest", Message = quoted, Count = 1 },
+            new FaultRule { Method = "PUT", PathPattern = "^/secrets/AZURE-OPENAI-API-KEY$", Service = ServiceKind.KeyVault, Status = 400, Code = "BadParameter", Message = quoted, Count = 1 },
+        };
+        try
+        {
+            foreach (var fault in faults)
+            {
+                module.Host.Cloud.Faults.Add(fault);
+                var result = module.Invoke("""
+                    $Error.Clear()
+                    Invoke-FoundryKeyRotation -Environment pr-8 -ErrorAction SilentlyContinue
+                    foreach ($record in @($Error)) {
+                        $record | Get-Error | Out-String -Width 4096
+                        $record.ToString()
+                        $record | Format-List * -Force | Out-String -Width 4096
+                        [string]$record.ErrorDetails
+                        $record.ErrorDetails.RecommendedAction
+                        $exception = $record.Exception
+                        while ($exception) {
+                            $exception.ToString()
+                            $exception | Format-List * -Force | Out-String -Width 4096
+                            $exception = $exception.InnerException
+                        }
+                    }
+                    $Error | Out-String -Width 4096
+                    """);
+                var text = string.Join("\n", result.Output.Select(o => o?.ToString())) + "\n" + result.AllText();
+                Assert.Equal(1, fault.Hits);
+                Assert.Contains("InvalidRequest", text, StringComparison.Ordinal);            // the failure really reached $Error …
+                Assert.Contains("InnerException", text, StringComparison.Ordinal);            // … with an inner exception Get-Error expanded
+                Assert.Contains(fault.Code, text, StringComparison.Ordinal);                  // Azure's code and status stay for support
+                texts.Add(text);
+            }
+        }
+        finally
+        {
+            foreach (var fault in faults) module.Host.Cloud.Faults.Remove(fault.Id);
+        }
+        Assert.Empty(module.Invoke("Remove-FoundryEnvironment -Environment pr-8 -Confirm:$false").Errors);
+
+        var everything = string.Join("\n", texts);
+        var leaks = new[] { key1, key2 }.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
+        Assert.True(leaks.Count == 0, $"{leaks.Count} key fragment(s) in Get-Error / $Error output");
+    }
+
+    private (string Key1, string Key2) Keys(string environment = "pr-5")
     {
         lock (module.Host.Cloud.Sync)
         {
-            var keys = module.Host.Cloud.State.AccountKeys.Single(k => k.Key.Contains("pr-5", StringComparison.Ordinal)).Value;
+            var keys = module.Host.Cloud.State.AccountKeys.Single(k => k.Key.Contains(environment, StringComparison.Ordinal)).Value;
             return (keys.Key1, keys.Key2);
         }
     }
