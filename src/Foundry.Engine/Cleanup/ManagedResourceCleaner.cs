@@ -25,6 +25,7 @@ public sealed class ManagedResourceCleaner
     {
         if (options.ThrottleLimit < 1) throw new ArgumentOutOfRangeException(nameof(options), "ThrottleLimit must be at least 1.");
         if (options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1.");
+        foreach (var id in resourceIds) Naming.ResourceIdInput.Validate(id);   // every id, before the first request
         var results = new System.Collections.Concurrent.ConcurrentBag<ResourceDeletion>();
         var done = 0;
         foreach (var wave in DeletionOrder.Waves(resourceIds))

@@ -38,6 +38,8 @@ public static class EngineErrorIds
     public const string OperationFailed = nameof(OperationFailed);
     /// <summary>A command that needs an environment up has made found part of it missing (account, vault, secret).</summary>
     public const string EnvironmentNotProvisioned = nameof(EnvironmentNotProvisioned);
+    /// <summary>A resource id given as input is malformed or has '.' / '..' segments (refused before any request).</summary>
+    public const string InvalidResourceId = nameof(InvalidResourceId);
     /// <summary>Anything not recognised.</summary>
     public const string AzureRequestFailed = nameof(AzureRequestFailed);
 }

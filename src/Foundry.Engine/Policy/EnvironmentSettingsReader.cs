@@ -5,6 +5,18 @@ namespace Foundry.Engine.Policy;
 /// <summary>Validates one environment's settings (defaults already merged in), collecting every problem with its path.</summary>
 internal static class EnvironmentSettingsReader
 {
+    /// <summary>Azure's limit of tag name/value pairs on one resource or resource group.</summary>
+    public const int MaxTagsPerResource = 50;
+
+    /// <summary>
+    /// Foundry's own tags on one write: foundry-managed, -env, -app and -run-id everywhere, plus -created-at on
+    /// resources or -key-slot and -rotated-at on the secret.
+    /// </summary>
+    public const int FoundryTagCount = 6;
+
+    /// <summary>How many required tags a policy may ask for, so that every write stays within Azure's limit.</summary>
+    public const int MaxRequiredTags = MaxTagsPerResource - FoundryTagCount;
+
     public static EnvironmentPolicy? Read(IReadOnlyDictionary<string, JsonElement> settings, string path, bool ephemeralByDefault, List<string> problems)
     {
         var before = problems.Count;
@@ -103,14 +115,23 @@ internal static class EnvironmentSettingsReader
             problems.Add($"{path}.requiredTags: must be an object of tag name → value");
             return tags;
         }
+        var count = 0;
         foreach (var tag in element.EnumerateObject())
         {
+            count++;
             var at = $"{path}.requiredTags.{tag.Name}";
-            if (tag.Name.StartsWith("foundry-", StringComparison.OrdinalIgnoreCase)) problems.Add($"{at}: tag names starting with 'foundry-' are reserved for Foundry");
+            if (tag.Name.Trim().Length == 0) problems.Add($"{path}.requiredTags: a tag name is empty; tag names are 1–512 characters");
+            else if (tag.Name.StartsWith("foundry-", StringComparison.OrdinalIgnoreCase)) problems.Add($"{at}: tag names starting with 'foundry-' are reserved for Foundry");
             else if (tag.Name.Length > 512 || tag.Name.IndexOfAny("<>%&\\?/".ToCharArray()) >= 0) problems.Add($"{at}: tag names are 1–512 characters without < > % & \\ ? /");
+            // Azure compares tag names case-insensitively: "Owner" and "owner" are one tag, and one value would be lost.
+            else if (tags.ContainsKey(tag.Name)) problems.Add($"{at}: the same tag name as '{tags.Keys.First(k => k.Equals(tag.Name, StringComparison.OrdinalIgnoreCase))}' (Azure tag names ignore case)");
             if (tag.Value.ValueKind != JsonValueKind.String) problems.Add($"{at}: must be a string");
             else if (tag.Value.GetString()!.Length > 256) problems.Add($"{at}: tag values are at most 256 characters");
-            else tags[tag.Name] = tag.Value.GetString()!;
+            else if (!tags.ContainsKey(tag.Name)) tags[tag.Name] = tag.Value.GetString()!;
+        }
+        if (count > MaxRequiredTags)
+        {
+            problems.Add($"{path}.requiredTags: {count} tags; at most {MaxRequiredTags} (Azure allows {MaxTagsPerResource} per resource and Foundry stamps up to {FoundryTagCount} of its own)");
         }
         return tags;
     }

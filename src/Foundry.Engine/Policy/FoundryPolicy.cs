@@ -24,6 +24,22 @@ public sealed class FoundryPolicy
     /// <summary>Environments by name as written in the file ("dev", "staging", "pr-*").</summary>
     public IReadOnlyDictionary<string, EnvironmentPolicy> Environments { get; }
 
+    /// <summary>
+    /// Whether <paramref name="environment"/> matches <see cref="EnvironmentNamePattern"/>. Names read back from Azure
+    /// can be anything, so the match is bounded (1 s) and a match that runs out counts as no match.
+    /// </summary>
+    public bool IsEnvironmentName(string environment)
+    {
+        try
+        {
+            return System.Text.RegularExpressions.Regex.IsMatch(environment, EnvironmentNamePattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Where the policy was read from, for messages.</summary>
     public string? SourcePath { get; }
 

@@ -37,7 +37,7 @@ public static class PolicyReader
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            json = ReadBounded(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -45,6 +45,29 @@ public static class PolicyReader
                 "Pass -PolicyPath with the path of a Foundry policy file, or set FOUNDRY_POLICY (see docs/policy.md).", target: path, inner: e);
         }
         return Parse(json, path);
+    }
+
+    /// <summary>The largest policy file read (1 MiB): a real policy is a few kilobytes.</summary>
+    public const int MaxPolicyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Reads at most <see cref="MaxPolicyBytes"/> and fails past them, whatever the file claims its length is: a
+    /// character device (/dev/zero) or a pipe has none, and File.ReadAllText would grow without bound on it.
+    /// </summary>
+    private static string ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        using var content = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (content.Length + read > MaxPolicyBytes) throw Invalid(path, new[] { $"(file): larger than {MaxPolicyBytes / 1024 / 1024} MiB; a policy is a few kilobytes — is this the policy file?" });
+            content.Write(chunk, 0, read);
+        }
+        content.Position = 0;
+        using var reader = new StreamReader(content, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Parses and validates policy JSON (comments and trailing commas allowed).</summary>
@@ -65,6 +88,7 @@ public static class PolicyReader
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Invalid(sourcePath, new[] { "(root): must be a JSON object" });
             Unknown(root, "", problems, "$schema", "app", "environmentNamePattern", "defaults", "environments");
+            Duplicates(root, "", problems);
 
             var app = String(root, "app", "app", problems, required: true);
             if (app is not null && !AppName.IsMatch(app)) problems.Add($"app: '{app}' must be 2–16 lower-case letters and digits, starting with a letter");
@@ -101,7 +125,7 @@ public static class PolicyReader
                 {
                     var path = $"environments.{entry.Name}";
                     var isTemplate = entry.Name.EndsWith("*", StringComparison.Ordinal);
-                    if (!isTemplate && namePattern is not null && !namePattern.IsMatch(entry.Name))
+                    if (!isTemplate && namePattern is not null && !Matches(namePattern, entry.Name, pattern, problems))
                     {
                         problems.Add($"{path}: the name does not match environmentNamePattern '{pattern}'");
                     }
@@ -148,6 +172,47 @@ public static class PolicyReader
                     problems[i] = "defaults." + problems[i].Substring(path.Length + 1);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> matches; a match that runs past the timeout (a pattern that backtracks
+    /// catastrophically, such as nested quantifiers) is a policy problem, reported once, not a crash.
+    /// </summary>
+    private static bool Matches(Regex namePattern, string name, string pattern, List<string> problems)
+    {
+        try
+        {
+            return namePattern.IsMatch(name);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            var problem = $"environmentNamePattern: '{pattern}' took longer than {RegexTimeout.TotalSeconds:0} s to match '{name}' " +
+                          "(it backtracks catastrophically: avoid nested quantifiers such as (a+)+ and alternatives that overlap)";
+            if (!problems.Contains(problem)) problems.Add(problem);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Names written twice in one object. JSON readers keep one of them silently (the last), so a second "dev"
+    /// would replace the first without a word. System.Text.Json's own check (AllowDuplicateProperties = false)
+    /// names neither the object nor the line, so the walk is ours: it reports the path, like every other problem.
+    /// </summary>
+    private static void Duplicates(JsonElement element, string path, List<string> problems)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray()) Duplicates(item, $"{path}[{index++}]", problems);
+            return;
+        }
+        if (element.ValueKind != JsonValueKind.Object) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!seen.Add(property.Name)) problems.Add($"{(path.Length == 0 ? "(root)" : path)}: '{property.Name}' is written more than once (each name may appear once)");
+            Duplicates(property.Value, Join(path, property.Name), problems);
         }
     }
 

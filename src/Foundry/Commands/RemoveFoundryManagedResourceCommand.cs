@@ -1,7 +1,9 @@
 using System.Management.Automation;
 using Foundry.Completion;
+using Foundry.Engine;
 using Foundry.Engine.Cleanup;
 using Foundry.Engine.Graph;
+using Foundry.Engine.Naming;
 using Foundry.Internal;
 using Foundry.Models;
 
@@ -46,7 +48,20 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
     protected override void ProcessRecord()
     {
         var ids = ParameterSetName == ById ? ResourceId : FindByEnvironment();
-        foreach (var id in ids) Approve(id);
+        foreach (var id in ids)
+        {
+            // A malformed id is refused on its own, before any prompt or request; the others still go ahead.
+            try
+            {
+                ResourceIdInput.Validate(id);
+            }
+            catch (FoundryEngineException e)
+            {
+                WriteError(ErrorMapper.ToErrorRecord(e, id));
+                continue;
+            }
+            Approve(id);
+        }
     }
 
     protected override void EndProcessing()

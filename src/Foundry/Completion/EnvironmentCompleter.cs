@@ -100,7 +100,7 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
                 {
                     if (resource.Tags.TryGetValue(ManagedResourceQuery.AppTag, out var app) && app == policy.App &&
                         resource.Tags.TryGetValue(ManagedResourceQuery.EnvironmentTag, out var environment) && policy.For(environment) is not null &&
-                        System.Text.RegularExpressions.Regex.IsMatch(environment, policy.EnvironmentNamePattern))
+                        policy.IsEnvironmentName(environment))
                     {
                         names.Add(environment);
                     }
