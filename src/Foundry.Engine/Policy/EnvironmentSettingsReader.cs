@@ -124,7 +124,11 @@ internal static class EnvironmentSettingsReader
             else if (tag.Name.StartsWith("foundry-", StringComparison.OrdinalIgnoreCase)) problems.Add($"{at}: tag names starting with 'foundry-' are reserved for Foundry");
             else if (tag.Name.Length > 512 || tag.Name.IndexOfAny("<>%&\\?/".ToCharArray()) >= 0) problems.Add($"{at}: tag names are 1–512 characters without < > % & \\ ? /");
             // Azure compares tag names case-insensitively: "Owner" and "owner" are one tag, and one value would be lost.
-            else if (tags.ContainsKey(tag.Name)) problems.Add($"{at}: the same tag name as '{tags.Keys.First(k => k.Equals(tag.Name, StringComparison.OrdinalIgnoreCase))}' (Azure tag names ignore case)");
+            // (A name written twice exactly is reported by the policy reader's duplicate check.)
+            else if (tags.Keys.FirstOrDefault(k => k.Equals(tag.Name, StringComparison.OrdinalIgnoreCase)) is { } same && same != tag.Name)
+            {
+                problems.Add($"{at}: the same tag name as '{same}' (Azure tag names ignore case)");
+            }
             if (tag.Value.ValueKind != JsonValueKind.String) problems.Add($"{at}: must be a string");
             else if (tag.Value.GetString()!.Length > 256) problems.Add($"{at}: tag values are at most 256 characters");
             else if (!tags.ContainsKey(tag.Name)) tags[tag.Name] = tag.Value.GetString()!;
