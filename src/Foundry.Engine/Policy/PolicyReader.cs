@@ -62,7 +62,12 @@ public static class PolicyReader
         int read;
         while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
         {
-            if (content.Length + read > MaxPolicyBytes) throw Invalid(path, new[] { $"(file): larger than {MaxPolicyBytes / 1024 / 1024} MiB; a policy is a few kilobytes — is this the policy file?" });
+            if (content.Length + read > MaxPolicyBytes)
+            {
+                throw new FoundryEngineException(FailureKind.InvalidRequest, PolicyInvalid,
+                    $"The policy file '{path}' is larger than {MaxPolicyBytes / 1024 / 1024} MiB; a policy is a few kilobytes, so this is not one (read stopped there).",
+                    "Pass -PolicyPath (or set FOUNDRY_POLICY) with the path of the Foundry policy file (see docs/policy.md).", target: path);
+            }
             content.Write(chunk, 0, read);
         }
         content.Position = 0;

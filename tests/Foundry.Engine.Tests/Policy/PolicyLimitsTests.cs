@@ -78,6 +78,7 @@ public sealed class PolicyLimitsTests
             var e = Assert.Throws<FoundryEngineException>(() => PolicyReader.Read(path));
             Assert.Equal(PolicyReader.PolicyInvalid, e.ErrorId);
             Assert.Contains("larger than 1 MiB", e.Message);
+            Assert.Contains("-PolicyPath", e.RecommendedAction);
             File.WriteAllText(path, Minimal + new string(' ', 1000));
             Assert.NotNull(PolicyReader.Read(path).For("dev"));
         }
