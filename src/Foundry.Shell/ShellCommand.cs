@@ -139,6 +139,12 @@ internal static class ShellCommand
             e.Cancel = true;
             stopped.TrySetResult();
         };
+        // `kill`, `docker stop` and service managers send SIGTERM: stop the same way, so connection.json is removed.
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopped.TrySetResult();
+        });
         await stopped.Task;
         return 0;
     }

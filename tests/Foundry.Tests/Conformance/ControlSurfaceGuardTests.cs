@@ -59,6 +59,7 @@ public sealed class ControlSurfaceGuardTests(EmulatorFixture emulator) : IClassF
     [Theory]
     [InlineData("{\"default\": 1e300}")]
     [InlineData("{\"default\": 1e12}")]
+    [InlineData("{\"default\": 5e11}")]
     [InlineData("{\"Microsoft.Resources/resourceGroups:delete\": -1}")]
     [InlineData("{\"Microsoft.Resources/resourceGroups:delete\": \"soon\"}")]
     [InlineData("{\"Microsoft.Resources/resourceGroups:delete\": 0, \"default\": 1e12}")]

@@ -1,3 +1,4 @@
+using Foundry.Emulator.ResourceGraph;
 using Foundry.Tests.Support;
 
 namespace Foundry.Tests.Conformance;
@@ -88,7 +89,10 @@ public sealed class ResourceGraphConformanceTests(EmulatorFixture emulator) : IC
         var wide = "Resources | where " + string.Join(" or ", Enumerable.Repeat("name == 1", 200_000)); // 2.6 MB, under the 4 MB body limit
         var nots = "Resources | where " + string.Concat(Enumerable.Repeat("not ", 50_000)) + "name == 'x'";
         var calls = "Resources | where " + string.Concat(Enumerable.Repeat("tolower(", 50_000)) + "name" + new string(')', 50_000) + " == 'x'";
-        foreach (var (query, index) in new[] { deep, wide, nots, calls }.Select((q, i) => (q, i)))
+        // Short enough, but nested one level deeper than the bound.
+        var deepShort = "Resources | where " + new string('(', KqlQuery.MaxNesting + 1) + "name == 'x'" + new string(')', KqlQuery.MaxNesting + 1);
+        var callsShort = "Resources | where " + string.Concat(Enumerable.Repeat("tolower(", KqlQuery.MaxNesting + 1)) + "name" + new string(')', KqlQuery.MaxNesting + 1) + " == 'x'";
+        foreach (var (query, index) in new[] { deep, wide, nots, calls, deepShort, callsShort }.Select((q, i) => (q, i)))
         {
             using var http = emulator.Authorized($"graph-complex-{index}");
             var refused = await http.SendAsync(HttpMethod.Post, Url, Body(query));
@@ -100,7 +104,7 @@ public sealed class ResourceGraphConformanceTests(EmulatorFixture emulator) : IC
         // Within the bounds, long and/or chains and nesting still answer (evaluated in a loop, not by recursion).
         using var client = emulator.Authorized("graph-complex-ok");
         var terms = string.Join(" or ", Enumerable.Repeat("name == 'x'", 2_000).Append($"id =~ '{id}'"));
-        var nested = new string('(', 60) + $"id =~ '{id}'" + new string(')', 60);
+        var nested = new string('(', KqlQuery.MaxNesting - 1) + $"id =~ '{id}'" + new string(')', KqlQuery.MaxNesting - 1);
         foreach (var query in new[] { $"Resources | where {terms} | project id", $"Resources | where {nested} and not (name == 'x') | project id" })
         {
             var answered = await client.SendAsync(HttpMethod.Post, Url, Body(query));
