@@ -10,7 +10,7 @@ namespace Foundry.Tests.LocalCloud;
 /// state.json and the last to save would drop the other's writes); LocalCloudFolder joins the running one instead.
 /// The files holding keys and the control token are the user's alone.
 /// </summary>
-public sealed class StateFolderTests : IDisposable
+public sealed class StateFolderTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly string folder = Path.Combine(Path.GetTempPath(), "foundry-folder-" + Guid.NewGuid().ToString("n"));
 
@@ -47,6 +47,7 @@ public sealed class StateFolderTests : IDisposable
 
         var state = await File.ReadAllTextAsync(StateFile);
         var lost = Enumerable.Range(0, 2 * Pairs).Where(i => !state.Contains($"/resourceGroups/rg-pair-{i}\"", StringComparison.OrdinalIgnoreCase)).ToList();
+        output.WriteLine($"{Pairs} pairs: {2 * Pairs - lost.Count} of {2 * Pairs} environments kept, {joined} runs joined a running emulator");
         Assert.True(lost.Count == 0, $"lost {lost.Count} of {2 * Pairs}: {string.Join(", ", lost)} ({joined} runs joined a running emulator)");
         Assert.False(File.Exists(ConnectionFile), "the last emulator to stop removes its connection file");
     }
