@@ -22,10 +22,13 @@ namespace Foundry.Emulator;
 public sealed class EmulatorHost : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly FolderLock? folderLock;
+    private string? connectionFile;
 
-    private EmulatorHost(WebApplication app, LocalCloud cloud, X509Certificate2 certificate, int port)
+    private EmulatorHost(WebApplication app, LocalCloud cloud, X509Certificate2 certificate, int port, FolderLock? folderLock)
     {
         this.app = app;
+        this.folderLock = folderLock;
         Cloud = cloud;
         Certificate = certificate;
         Port = port;
@@ -40,11 +43,41 @@ public sealed class EmulatorHost : IAsyncDisposable
     public IReadOnlyList<string> Subscriptions => Cloud.State.Subscriptions;
     public string DefaultSubscription => Cloud.State.Subscriptions[0];
 
+    /// <summary>The secret the control surface (/_emulator/…) requires in <see cref="ControlTokenHeader"/>; written to the connection file.</summary>
+    public string ControlToken => Cloud.ControlToken;
+
+    /// <summary>The request header that carries <see cref="ControlToken"/>.</summary>
+    public const string ControlTokenHeader = "x-foundry-emulator-token";
+
     public Uri VaultUri(string vaultName) => new($"https://{vaultName.ToLowerInvariant()}.vault.localhost:{Port}/");
 
+    /// <summary>
+    /// Starts the emulator. With a state file it first takes the state folder's <c>emulator.lock</c> (one emulator per
+    /// folder: two would each load the file and the last to save would drop the other's writes) and loads the state
+    /// only once it holds it; <see cref="EmulatorFolderInUseException"/> when another process runs that folder's emulator.
+    /// </summary>
     public static async Task<EmulatorHost> StartAsync(EmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EmulatorOptions();
+        FolderLock? folderLock = null;
+        if (options.StateFile is not null)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(options.StateFile))!;
+            folderLock = FolderLock.TryOwnEmulator(folder) ?? throw new EmulatorFolderInUseException(folder);
+        }
+        try
+        {
+            return await StartOwnedAsync(options, folderLock, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            folderLock?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<EmulatorHost> StartOwnedAsync(EmulatorOptions options, FolderLock? folderLock, CancellationToken cancellationToken)
+    {
         var certificate = EmulatorCertificate.Create();
         var cloud = new LocalCloud(options);
         var routes = new RouteTable();
@@ -70,7 +103,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             cloud.State.Port = port;
             cloud.Save();
         }
-        var host = new EmulatorHost(app, cloud, certificate, port);
+        var host = new EmulatorHost(app, cloud, certificate, port, folderLock);
         if (options.ConnectionFile is not null) host.WriteConnectionFile(options.ConnectionFile);
         return host;
     }
@@ -99,52 +132,23 @@ public sealed class EmulatorHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Where other processes find this emulator: endpoint, certificate thumbprint to pin, tenant, subscriptions.</summary>
+    /// <summary>
+    /// Where other processes find this emulator: endpoint, certificate thumbprint to pin, tenant, subscriptions, this
+    /// process's id and the control token. Written 0600 by write-then-rename; removed again when this host stops.
+    /// </summary>
     public void WriteConnectionFile(string path)
     {
-        var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId, ControlToken);
+        PrivateFile.WriteAllText(path, info.ToJson());
+        connectionFile = Path.GetFullPath(path);
     }
 
     /// <summary>
     /// Makes sure a customer's Function App exists (with a system-assigned identity and one unrelated setting), so the
     /// offline demo has an app to wire. Idempotent; returns whether it created anything.
     /// </summary>
-    public bool EnsureFunctionApp(string subscriptionId, string resourceGroup, string name, string location)
-    {
-        lock (Cloud.Sync)
-        {
-            var state = Cloud.State;
-            var created = false;
-            var groupId = ResourceIds.ResourceGroupId(subscriptionId, resourceGroup);
-            if (state.Find(groupId) is null)
-            {
-                var group = new ArmResource { Id = groupId, Name = resourceGroup, Type = "Microsoft.Resources/resourceGroups", SubscriptionId = subscriptionId, ResourceGroup = resourceGroup, Location = location, CreatedAt = Cloud.Now, UpdatedAt = Cloud.Now };
-                group.ProvisioningState = "Succeeded";
-                state.Put(group);
-                created = true;
-            }
-            var siteId = ResourceIds.Resource(subscriptionId, resourceGroup, "Microsoft.Web/sites", name);
-            if (state.Find(siteId) is null)
-            {
-                var site = new ArmResource
-                {
-                    Id = siteId, Name = name, Type = "Microsoft.Web/sites", SubscriptionId = subscriptionId, ResourceGroup = resourceGroup, Location = location, Kind = "functionapp,linux",
-                    Identity = new System.Text.Json.Nodes.JsonObject { ["type"] = "SystemAssigned", ["tenantId"] = state.TenantId, ["principalId"] = Guid.NewGuid().ToString() },
-                    CreatedAt = Cloud.Now, UpdatedAt = Cloud.Now,
-                };
-                site.Properties["defaultHostName"] = $"{name.ToLowerInvariant()}.azurewebsites.localhost";
-                site.Properties["state"] = "Running";
-                site.ProvisioningState = "Succeeded";
-                state.Put(site);
-                state.AppSettings[EmulatorState.Key(siteId)] = new Dictionary<string, string> { ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated" };
-                created = true;
-            }
-            if (created) Cloud.Save();
-            return created;
-        }
-    }
+    public bool EnsureFunctionApp(string subscriptionId, string resourceGroup, string name, string location) =>
+        Web.FunctionApps.Ensure(Cloud, subscriptionId, resourceGroup, name, location);
 
     /// <summary>Fills a resource group with tagged storage accounts that Foundry manages (benchmarks and scale demos).</summary>
     public IReadOnlyList<string> SeedManagedResources(string subscriptionId, string resourceGroup, int count, string environment)
@@ -170,11 +174,14 @@ public sealed class EmulatorHost : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>Removes the connection file (while it is still this host's), stops listening, then frees the state folder.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (connectionFile is not null && EmulatorConnection.TryRead(connectionFile)?.ControlToken == ControlToken) File.Delete(connectionFile);
         await app.StopAsync().ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         Certificate.Dispose();
+        folderLock?.Dispose();
     }
 
     // Order matters: the generic resource route comes last so that every provider's own routes win.
@@ -194,4 +201,29 @@ public sealed class EmulatorHost : IAsyncDisposable
 }
 
 /// <summary>The connection file's content.</summary>
-public sealed record EmulatorConnection(string Endpoint, string Thumbprint, string TenantId, string[] Subscriptions, int ProcessId);
+public sealed record EmulatorConnection(string Endpoint, string Thumbprint, string TenantId, string[] Subscriptions, int ProcessId, string? ControlToken)
+{
+    private static readonly JsonSerializerOptions Format = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Format);
+
+    /// <summary>The file's content, or null when it is missing, half-written or not a connection file.</summary>
+    public static EmulatorConnection? TryRead(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<EmulatorConnection>(File.ReadAllText(path), Format) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Another process runs the emulator on this state folder (it holds <c>emulator.lock</c>): join it through connection.json, or wait.</summary>
+public sealed class EmulatorFolderInUseException(string folder)
+    : IOException($"Another process runs the local cloud on '{folder}' (it holds {FolderLock.EmulatorLockName}).")
+{
+    public string Folder { get; } = folder;
+}

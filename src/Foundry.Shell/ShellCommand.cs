@@ -3,13 +3,15 @@ using System.Management.Automation.Runspaces;
 using System.Reflection;
 using System.Runtime.Loader;
 using Foundry.Emulator;
+using Foundry.Emulator.Hosting;
 
 namespace Foundry.Shell;
 
 /// <summary>
 /// What `pwsh -c` does where pwsh exists: runs one PowerShell command line in the real PowerShell engine with Foundry
 /// imported. In local mode (the default without FOUNDRY_CLOUD) it first starts the local Azure emulator in this process,
-/// with its state in a file, so separate runs (up now, down later) share one local cloud.
+/// with its state in a file, so separate runs (up now, down later) share one local cloud; a run that finds another
+/// process already running the emulator on that folder joins it instead (see LocalCloudFolder).
 /// </summary>
 internal static class ShellCommand
 {
@@ -17,7 +19,8 @@ internal static class ShellCommand
         usage: foundry-shell [--local | --azure | --emulator] [--state-dir DIR] [--preload DLL]... [--] <PowerShell command line>
           --local      start the local Azure emulator in-process (default unless FOUNDRY_CLOUD names a cloud)
           --azure      use the cloud named by FOUNDRY_CLOUD (AzureCloud by default) with Azure.Identity's credential chain
-          --emulator   only run the local emulator until Ctrl+C (prints its connection file for pwsh users)
+          --emulator   only run the local emulator until Ctrl+C (prints its connection file for pwsh users); waits while
+                       another process runs the emulator on the same state folder
           --state-dir  where the local cloud keeps state.json and connection.json (FOUNDRY_LOCAL_DIR, else ~/.foundry/local)
           --preload    load an assembly into the default load context first (simulates Az.Accounts' Azure.Core)
           --benchmark cleanup [COUNT]   Remove-FoundryManagedResource on COUNT resources (default 1000) with 20% of deletes throttled
@@ -26,6 +29,9 @@ internal static class ShellCommand
           --benchmark graph [COUNT]     Get-FoundryManagedResource over COUNT resources in 3 subscriptions (default 2500)
           --benchmark all [COUNT]       all of the above into out/benchmarks/report.md, cleanup at COUNT resources (default 200)
         """;
+
+    /// <summary>How long a run waits for another process's emulator on the same folder to finish starting or stopping.</summary>
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromMinutes(2);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -56,32 +62,34 @@ internal static class ShellCommand
             return 2;
         }
 
-        EmulatorHost? emulator = null;
+        LocalCloudFolder? localCloud = null;
         try
         {
             if (mode is "local" or "emulator")
             {
-                Directory.CreateDirectory(stateDir);
-                var connectionFile = Path.Combine(stateDir, "connection.json");
-                emulator = await EmulatorHost.StartAsync(new EmulatorOptions
-                {
-                    StateFile = Path.Combine(stateDir, "state.json"),
-                    ConnectionFile = connectionFile,
-                    RecordRequests = false,
-                });
+                // One emulator per state folder: a second run joins the first one's (two would each save their own
+                // copy of state.json and the last to save would drop the other's environments).
+                localCloud = await LocalCloudFolder.OpenAsync(stateDir, new EmulatorOptions { RecordRequests = false }, mustOwn: mode == "emulator", JoinTimeout,
+                    notice: message => Console.Error.WriteLine(message));
                 Environment.SetEnvironmentVariable("FOUNDRY_CLOUD", "Local");
-                Environment.SetEnvironmentVariable("FOUNDRY_EMULATOR_CONNECTION", connectionFile);
-                DemoSeed.EnsureAppsOfPolicy(emulator, PolicyPath());
-                if (mode == "emulator") return await ServeAsync(emulator, connectionFile);
+                Environment.SetEnvironmentVariable("FOUNDRY_EMULATOR_CONNECTION", localCloud.ConnectionFile);
+                await DemoSeed.EnsureAppsOfPolicyAsync(localCloud, PolicyPath());
+                if (mode == "emulator") return await ServeAsync(localCloud.Host!, localCloud.ConnectionFile);
             }
             Environment.SetEnvironmentVariable("FOUNDRY_POLICY", PolicyPath());
             return Execute(commandLine, null);
         }
+        catch (Exception e) when (e is TimeoutException or HttpRequestException)
+        {
+            Console.Error.WriteLine($"ERROR: {e.Message}");
+            return 1;
+        }
         finally
         {
-            if (emulator is not null) await emulator.DisposeAsync();
+            if (localCloud is not null) await localCloud.DisposeAsync();
         }
     }
+
 
     internal static int Execute(string commandLine, IReadOnlyDictionary<string, object>? variables)
     {
@@ -131,6 +139,12 @@ internal static class ShellCommand
             e.Cancel = true;
             stopped.TrySetResult();
         };
+        // `kill`, `docker stop` and service managers send SIGTERM: stop the same way, so connection.json is removed.
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopped.TrySetResult();
+        });
         await stopped.Task;
         return 0;
     }

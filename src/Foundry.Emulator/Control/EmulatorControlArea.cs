@@ -4,13 +4,15 @@ using System.Text.Json.Nodes;
 using Foundry.Emulator.Hosting;
 using Foundry.Emulator.Routing;
 using Foundry.Emulator.State;
+using Foundry.Emulator.Web;
 
 namespace Foundry.Emulator.Control;
 
 /// <summary>
-/// The emulator's own surface for tests and demos (/_emulator/… on the management host, no auth):
-/// dump and reset state, read the request log, inject faults, set operation durations.
-/// The same controls are on <see cref="LocalCloud"/> for in-process tests.
+/// The emulator's own surface for tests and demos (/_emulator/… on the management host): dump and reset state, read
+/// the request log, inject faults, set operation durations, add a customer's Function App. Every call must carry the
+/// control token (EmulatorPipeline checks it); input is validated, so a bad rule or timing is a 400 and never breaks
+/// later requests. The same controls are on <see cref="LocalCloud"/> for in-process tests.
 /// </summary>
 internal sealed class EmulatorControlArea : IEmulatorArea
 {
@@ -33,6 +35,7 @@ internal sealed class EmulatorControlArea : IEmulatorArea
         {
             var rule = JsonSerializer.Deserialize<FaultRule>(c.RawBody, Web)
                 ?? throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", "A fault rule is required."));
+            if (rule.Problem() is { } problem) return AzureError.Arm(400, "InvalidRequestContent", "The fault rule is invalid: " + problem);
             return EmulatorResponse.Json(201, JsonSerializer.SerializeToNode(c.Cloud.Faults.Add(rule), Web));
         }, options);
         routes.Map(ServiceKind.Control, "DELETE", "/_emulator/faults", c =>
@@ -45,20 +48,40 @@ internal sealed class EmulatorControlArea : IEmulatorArea
             c.Cloud.Faults.Remove(c["id"]);
             return EmulatorResponse.Empty(204);
         }, options);
-        // Body: {"default": seconds, "Microsoft.CognitiveServices/accounts:create": seconds, …}
+        // Body: {"default": seconds, "Microsoft.CognitiveServices/accounts:create": seconds, …}; all or nothing.
         routes.Map(ServiceKind.Control, "PUT", "/_emulator/timings", c =>
         {
+            var durations = new List<(string Key, TimeSpan Duration)>();
             foreach (var (key, value) in c.RequireObject())
             {
-                var duration = TimeSpan.FromSeconds(value!.GetValue<double>());
+                if (OperationTimings.Parse(value) is not { } duration)
+                {
+                    return AzureError.Arm(400, "InvalidRequestContent",
+                        $"The timing '{key}' must be a number of seconds from 0 to {OperationTimings.MaxDuration.TotalSeconds:0}.");
+                }
+                durations.Add((key, duration));
+            }
+            foreach (var (key, duration) in durations)
+            {
                 if (key == "default") c.Cloud.Timings.Default = duration;
                 else c.Cloud.Timings.Set(key, duration);
             }
             return EmulatorResponse.Empty(204);
         }, options);
+        // Body: {"subscriptionId", "resourceGroup", "name", "location"}: a customer's app for the offline demo (EmulatorHost.EnsureFunctionApp).
+        routes.Map(ServiceKind.Control, "POST", "/_emulator/function-apps", c =>
+        {
+            var body = c.RequireObject();
+            string Field(string name) => body[name]?.GetValue<string>() is { Length: > 0 } value ? value
+                : throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", $"'{name}' is required."));
+            var (subscription, group, name, location) = (Field("subscriptionId"), Field("resourceGroup"), Field("name"), Field("location"));
+            if (!c.State.Subscriptions.Contains(subscription, StringComparer.OrdinalIgnoreCase)) return AzureError.Arm(404, "SubscriptionNotFound", $"The subscription '{subscription}' could not be found.");
+            var created = FunctionApps.Ensure(c.Cloud, subscription, group, name, location);
+            return EmulatorResponse.Json(created ? 201 : 200, new JsonObject { ["created"] = created });
+        }, options);
         routes.Map(ServiceKind.Control, "GET", "/_emulator/stats", c => EmulatorResponse.Json(200, new JsonObject
         {
-            ["requests"] = c.Cloud.Log.All.Count,
+            ["requests"] = c.Cloud.Log.Served,
             ["mutatingRequests"] = c.Cloud.Log.MutatingCount,
             ["resources"] = c.State.Resources.Count,
             ["now"] = c.Now.ToString("o", CultureInfo.InvariantCulture),

@@ -7,8 +7,11 @@ public sealed class FaultInjector
     private readonly Random random = new(20261122);
     private readonly object sync = new();
 
+    /// <summary>Adds a rule; <see cref="ArgumentException"/> when it cannot be used (see <see cref="FaultRule.Problem"/>).</summary>
     public FaultRule Add(FaultRule rule)
     {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.Problem() is { } problem) throw new ArgumentException(problem, nameof(rule));
         lock (sync) rules.Add(rule);
         return rule;
     }

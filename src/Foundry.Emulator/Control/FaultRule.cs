@@ -32,13 +32,50 @@ public sealed class FaultRule
 
     public int Hits { get; set; }
 
+    /// <summary>The longest <see cref="Delay"/> a rule may hold a request (a stall, not a hang).</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(10);
+
+    /// <summary>A pattern's match is cut off after this: a rule is checked against every request before it is served.</summary>
+    internal static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+
+    private Regex? pattern;
+
+    /// <summary>Why this rule cannot be used (an invalid pattern, a status that is not an error…), or null when it can.</summary>
+    public string? Problem()
+    {
+        if (string.IsNullOrEmpty(PathPattern)) return "pathPattern is required.";
+        try
+        {
+            pattern = new Regex(PathPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout);
+        }
+        catch (ArgumentException e)
+        {
+            return $"pathPattern is not a valid regular expression: {e.Message}";
+        }
+        if (Status is < 400 or > 599) return $"status must be an HTTP error status (400-599), not {Status}.";
+        if (string.IsNullOrWhiteSpace(Code)) return "code is required.";
+        if (Count is < 0) return "count must not be negative.";
+        if (Skip < 0) return "skip must not be negative.";
+        if (Probability is < 0 or > 1 || double.IsNaN(Probability)) return "probability must be between 0 and 1.";
+        if (RetryAfterSeconds is < 0 or > 86_400) return "retryAfterSeconds must be between 0 and 86400.";
+        if (Delay is { } delay && (delay < TimeSpan.Zero || delay > MaxDelay)) return $"delay must be between 00:00:00 and {MaxDelay:c}.";
+        return null;
+    }
+
     internal bool Matches(string method, string path, ServiceKind service, string principal)
     {
         if (Count is <= 0) return false;
         if (Method is not null && !Method.Equals(method, StringComparison.OrdinalIgnoreCase)) return false;
         if (Service is not null && Service != service) return false;
         if (Principal is not null && !Principal.Equals(principal, StringComparison.OrdinalIgnoreCase)) return false;
-        return Regex.IsMatch(path, PathPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        try
+        {
+            return (pattern ??= new Regex(PathPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout)).IsMatch(path);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false; // A pattern that backtracks for ever matches nothing rather than failing every request.
+        }
     }
 }
 

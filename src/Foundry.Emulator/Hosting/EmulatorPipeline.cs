@@ -27,7 +27,13 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
 
         EmulatorResponse response;
         var mutating = false;
-        if (service != ServiceKind.Control && Unauthenticated(http, service) is { } challenge)
+        if (service == ServiceKind.Control && !ControlTokenPresented(request))
+        {
+            // The control surface dumps every key and secret and changes state: only whoever can read connection.json may use it.
+            response = AzureError.Arm(401, "AuthenticationFailed",
+                $"The emulator's control surface requires the '{EmulatorHost.ControlTokenHeader}' header with the controlToken from its connection file.");
+        }
+        else if (service != ServiceKind.Control && Unauthenticated(http, service) is { } challenge)
         {
             response = challenge;
         }
@@ -93,6 +99,12 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
                 ? AzureError.KeyVault(400, "BadParameter", "The request body is invalid: " + e.GetType().Name)
                 : AzureError.InvalidRequestContent(e.GetType().Name);
         }
+    }
+
+    private bool ControlTokenPresented(HttpRequest request)
+    {
+        var presented = Encoding.UTF8.GetBytes(request.Headers[EmulatorHost.ControlTokenHeader].ToString());
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(cloud.ControlToken));
     }
 
     private static EmulatorResponse? ApiVersionProblem(RequestContext context, RouteOptions options)

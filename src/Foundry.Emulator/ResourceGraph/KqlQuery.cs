@@ -5,19 +5,30 @@ using System.Text.Json.Nodes;
 namespace Foundry.Emulator.ResourceGraph;
 
 /// <summary>A KQL parse error with the position Resource Graph reports (line, character, token).</summary>
-public sealed class KqlParseException(string message, int position, string token) : Exception(message)
+public class KqlParseException(string message, int position, string token) : Exception(message)
 {
     public int Position { get; } = position;
     public string Token { get; } = token;
 }
+
+/// <summary>A query beyond the emulator's bounds (too long, too deeply nested): refused before it is parsed further.</summary>
+public sealed class KqlTooComplexException(string message, int position, string token) : KqlParseException(message, position, token);
 
 /// <summary>
 /// The KQL subset Foundry and its users send to Resource Graph: a table (Resources, ResourceContainers), then
 /// | where (==, =~, !=, !~, has, contains, startswith, in, in~, !in, !in~, and, or, not, parentheses, isempty,
 /// isnotempty, tostring, tolower), | project (with renames), | order by … asc|desc, | limit / take n.
 /// </summary>
+/// Bounded: at most <see cref="MaxQueryLength"/> characters and <see cref="MaxNesting"/> levels of parentheses, not and
+/// function calls, so no query can exhaust the stack; and/or chains are evaluated in a loop, not by recursion.
 public sealed class KqlQuery
 {
+    /// <summary>Far above any query Foundry or a person writes; a longer one is refused as too complex.</summary>
+    public const int MaxQueryLength = 64 * 1024;
+
+    /// <summary>Nesting of ( ), not and function calls; each level costs a few stack frames when parsed.</summary>
+    public const int MaxNesting = 64;
+
     private readonly List<Func<IEnumerable<JsonObject>, IEnumerable<JsonObject>>> stages = new();
 
     public string Table { get; private set; } = "Resources";
@@ -25,6 +36,10 @@ public sealed class KqlQuery
 
     public static KqlQuery Parse(string text)
     {
+        if (text.Length > MaxQueryLength)
+        {
+            throw new KqlTooComplexException($"The query is too long: {text.Length} characters, at most {MaxQueryLength}.", MaxQueryLength, "<EOF>");
+        }
         var query = new KqlQuery();
         var p = new Parser(Tokenizer.Tokenize(text));
         var table = p.Ident();
@@ -95,6 +110,7 @@ public sealed class KqlQuery
     private sealed class Parser(List<Tokenizer.Token> tokens)
     {
         private int index;
+        private int depth;
 
         public int Position => index < tokens.Count ? tokens[index].Position : tokens.Count == 0 ? 0 : tokens[^1].Position + tokens[^1].Text.Length;
 
@@ -152,42 +168,58 @@ public sealed class KqlQuery
 
         private KqlParseException Fail(string message) => new(message, Position, Peek?.Text ?? "<EOF>");
 
+        // A chain of N terms is one list evaluated in a loop: nesting N closures would recurse N deep on every row.
         public Func<JsonObject, JsonNode?> Expression()
         {
-            var left = And();
-            while (TryTakeIdent("or"))
-            {
-                var (l, r) = (left, And());
-                left = row => Truthy(l(row)) || Truthy(r(row));
-            }
-            return left;
+            var terms = new List<Func<JsonObject, JsonNode?>> { And() };
+            while (TryTakeIdent("or")) terms.Add(And());
+            if (terms.Count == 1) return terms[0];
+            return row => JsonValue.Create(terms.Exists(t => Truthy(t(row))));
         }
 
         private Func<JsonObject, JsonNode?> And()
         {
-            var left = Unary();
-            while (TryTakeIdent("and"))
-            {
-                var (l, r) = (left, Unary());
-                left = row => Truthy(l(row)) && Truthy(r(row));
-            }
-            return left;
+            var terms = new List<Func<JsonObject, JsonNode?>> { Unary() };
+            while (TryTakeIdent("and")) terms.Add(Unary());
+            if (terms.Count == 1) return terms[0];
+            return row => JsonValue.Create(terms.TrueForAll(t => Truthy(t(row))));
         }
 
         private Func<JsonObject, JsonNode?> Unary()
         {
             if (TryTakeIdent("not"))
             {
-                var inner = Unary();
-                return row => !Truthy(inner(row));
+                using (Nested())
+                {
+                    var inner = Unary();
+                    return row => !Truthy(inner(row));
+                }
             }
             if (TryTake("("))
             {
-                var inner = Expression();
-                if (!TryTake(")")) throw Fail("Expected ')'.");
-                return inner;
+                using (Nested())
+                {
+                    var inner = Expression();
+                    if (!TryTake(")")) throw Fail("Expected ')'.");
+                    return inner;
+                }
             }
             return Comparison();
+        }
+
+        /// <summary>One more level of nesting for as long as the returned scope lives; too deep is refused.</summary>
+        private NestingScope Nested()
+        {
+            if (++depth > MaxNesting)
+            {
+                throw new KqlTooComplexException($"The query is too complex: nested more than {MaxNesting} levels deep.", Position, Peek?.Text ?? "<EOF>");
+            }
+            return new NestingScope(this);
+        }
+
+        private readonly struct NestingScope(Parser parser) : IDisposable
+        {
+            public void Dispose() => parser.depth--;
         }
 
         private Func<JsonObject, JsonNode?> Comparison()
@@ -242,6 +274,7 @@ public sealed class KqlQuery
             var name = Ident();
             if (TryTake("("))
             {
+                using var nested = Nested();
                 var argument = Operand();
                 if (!TryTake(")")) throw Fail("Expected ')'.");
                 return name.ToLowerInvariant() switch

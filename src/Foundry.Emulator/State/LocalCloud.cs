@@ -31,6 +31,9 @@ public sealed class LocalCloud
     public OperationTimings Timings { get; } = new();
     public RequestLog Log { get; } = new();
 
+    /// <summary>What the control surface requires (random per start; in the connection file, which only the user can read).</summary>
+    public string ControlToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+
     /// <summary>Registers what happens when an operation with this handler name completes.</summary>
     public void OnOperationComplete(string handler, Action<LocalCloud, LongRunningOperation> complete) =>
         completionHandlers[handler] = complete;
@@ -101,13 +104,14 @@ public sealed class LocalCloud
         Log.Clear();
     }
 
-    /// <summary>Writes the state file, when there is one. Called after each mutating request.</summary>
+    /// <summary>
+    /// Writes the state file, when there is one (0600, write-then-rename: it holds every key and secret value in clear).
+    /// Called after each mutating request.
+    /// </summary>
     public void Save()
     {
         if (stateFile is null) return;
-        var temp = stateFile + ".tmp";
-        File.WriteAllText(temp, State.Serialize());
-        File.Move(temp, stateFile, overwrite: true);
+        PrivateFile.WriteAllText(stateFile, State.Serialize());
     }
 
     private static EmulatorState LoadOrCreate(EmulatorOptions options)

@@ -52,9 +52,23 @@ public sealed class AuditLog
             {
                 var folder = Path.GetDirectoryName(path);
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-                File.AppendAllText(path, line, new UTF8Encoding(false));
+                AppendPrivately(path, line);
             }
         }
         observer?.Invoke(clean);
+    }
+
+    // The audit file names environments, resources and principals: created readable by its owner only (0600 on Unix).
+    private static void AppendPrivately(string file, string line)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(line);
+#if NET
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(file, options);
+#else
+        using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+#endif
+        stream.Write(bytes, 0, bytes.Length);
     }
 }

@@ -162,7 +162,7 @@ public sealed class EmulatorControlSurfaceTests(EmulatorFixture emulator) : ICla
     [Fact]
     public async Task Faults_and_timings_can_be_set_and_state_dumped_and_reset_over_HTTP()
     {
-        using var control = emulator.CreateHttpClient();
+        using var control = emulator.CreateControlClient();
         using var http = emulator.Authorized();
         var fault = await control.SendAsync(HttpMethod.Post, "/_emulator/faults", "{\"method\":\"PUT\",\"pathPattern\":\"/resourcegroups/rg-faulted$\",\"status\":503,\"code\":\"ServiceUnavailable\",\"retryAfterSeconds\":2,\"count\":1}");
         Assert.Equal(201, fault.Status);

@@ -1,3 +1,4 @@
+using Foundry.Emulator.ResourceGraph;
 using Foundry.Tests.Support;
 
 namespace Foundry.Tests.Conformance;
@@ -73,5 +74,42 @@ public sealed class ResourceGraphConformanceTests(EmulatorFixture emulator) : IC
         }
         var stale = await http.SendAsync(HttpMethod.Post, Url, $"{{\"subscriptions\":[\"{emulator.Subscription}\"],\"query\":\"Resources | where tags['foundry-env'] == 'pr-88' and tags['foundry-managed'] =~ 'true' | project id\"}}");
         Assert.Equal(id, Assert.Single(stale.Body!["data"]!.AsArray())!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_query_too_deep_or_too_long_is_the_recorded_400_and_the_emulator_keeps_answering()
+    {
+        var id = GraphSeed.Managed(emulator.Host, 1, "pr-89").Single(); // a row, so a predicate is evaluated at all
+        string Body(string query) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["subscriptions"] = new System.Text.Json.Nodes.JsonArray(emulator.Subscription),
+            ["query"] = query,
+        }.ToJsonString();
+        var deep = "Resources | where " + new string('(', 100_000) + "name == 'x'" + new string(')', 100_000);
+        var wide = "Resources | where " + string.Join(" or ", Enumerable.Repeat("name == 1", 200_000)); // 2.6 MB, under the 4 MB body limit
+        var nots = "Resources | where " + string.Concat(Enumerable.Repeat("not ", 50_000)) + "name == 'x'";
+        var calls = "Resources | where " + string.Concat(Enumerable.Repeat("tolower(", 50_000)) + "name" + new string(')', 50_000) + " == 'x'";
+        // Short enough, but nested one level deeper than the bound.
+        var deepShort = "Resources | where " + new string('(', KqlQuery.MaxNesting + 1) + "name == 'x'" + new string(')', KqlQuery.MaxNesting + 1);
+        var callsShort = "Resources | where " + string.Concat(Enumerable.Repeat("tolower(", KqlQuery.MaxNesting + 1)) + "name" + new string(')', KqlQuery.MaxNesting + 1) + " == 'x'";
+        foreach (var (query, index) in new[] { deep, wide, nots, calls, deepShort, callsShort }.Select((q, i) => (q, i)))
+        {
+            using var http = emulator.Authorized($"graph-complex-{index}");
+            var refused = await http.SendAsync(HttpMethod.Post, Url, Body(query));
+            Assert.Equal(400, refused.Status);
+            Assert.Equal("BadRequest", refused.Body!["error"]!["code"]!.GetValue<string>());
+            Assert.Equal("InvalidQuery", refused.Body["error"]!["details"]![0]!["code"]!.GetValue<string>());
+        }
+
+        // Within the bounds, long and/or chains and nesting still answer (evaluated in a loop, not by recursion).
+        using var client = emulator.Authorized("graph-complex-ok");
+        var terms = string.Join(" or ", Enumerable.Repeat("name == 'x'", 2_000).Append($"id =~ '{id}'"));
+        var nested = new string('(', KqlQuery.MaxNesting - 1) + $"id =~ '{id}'" + new string(')', KqlQuery.MaxNesting - 1);
+        foreach (var query in new[] { $"Resources | where {terms} | project id", $"Resources | where {nested} and not (name == 'x') | project id" })
+        {
+            var answered = await client.SendAsync(HttpMethod.Post, Url, Body(query));
+            Assert.Equal(200, answered.Status);
+            Assert.Equal(id, Assert.Single(answered.Body!["data"]!.AsArray())!["id"]!.GetValue<string>());
+        }
     }
 }

@@ -43,4 +43,12 @@ public sealed class EmulatorFixture : IAsyncLifetime
     {
         BaseAddress = Host.ManagementEndpoint,
     };
+
+    /// <summary>A client for the control surface (/_emulator/…): it sends the token a connection file would hold.</summary>
+    public HttpClient CreateControlClient()
+    {
+        var http = CreateHttpClient();
+        http.DefaultRequestHeaders.Add(EmulatorHost.ControlTokenHeader, Host.ControlToken);
+        return http;
+    }
 }
