@@ -75,7 +75,7 @@ public sealed class KeyRotator
         }).ConfigureAwait(false);
 
         var (confirmed, pending) = written is null ? (new List<string>(), new List<string>())
-            : await ConfirmAppsAsync(run, wiring, settler, next, cancellationToken).ConfigureAwait(false);
+            : await ConfirmAppsAsync(run, wiring, settler, next, revokedAppsAccepted: lagging.Count > 0, cancellationToken).ConfigureAwait(false);
         if (written is not null) written = (await settler.Currency.ReadAsync(cancellationToken).ConfigureAwait(false)).Latest ?? written;
         return new RotationRecord(environment, accountId, KeyWiring.SlotName(active), KeyWiring.SlotName(next), secret.Info.Version, written?.Version,
             started, whatIf ? null : DateTimeOffset.UtcNow, confirmed, pending, whatIf, runId);
@@ -85,10 +85,11 @@ public sealed class KeyRotator
     /// Refreshes every app until it resolves the secret's latest key, checked against the account's keys (not just a
     /// version number), then checks every app once more: a run elsewhere may have regenerated a key after an app was
     /// confirmed. An app left on a key the account no longer has gets one more round, then fails the rotation
-    /// (<see cref="SecretSettler.KeyRotationConflict"/>); an app still on the previous, working key is reported pending.
+    /// (<see cref="SecretSettler.KeyRotationConflict"/>); an app still on the previous, working key is reported pending,
+    /// and so is one that -Force knowingly broke (<paramref name="revokedAppsAccepted"/>: it lagged and was rotated past).
     /// </summary>
     private async Task<(List<string> Confirmed, List<string> Pending)> ConfirmAppsAsync(EnvironmentRun run, KeyWiring wiring, SecretSettler settler, KeySlot slot,
-        CancellationToken cancellationToken)
+        bool revokedAppsAccepted, CancellationToken cancellationToken)
     {
         const int Rounds = 2;
         for (var round = 1; ; round++)
@@ -119,6 +120,12 @@ public sealed class KeyRotator
                 var status = await services.Apps.GetKeyVaultReferenceAsync(result.SiteId, result.App.KeySetting, cancellationToken).ConfigureAwait(false);
                 // An app behind a newer version that another run wrote still works, and that run refreshes it.
                 if (await settler.Currency.ResolvesRevokedKeyAsync(status, cancellationToken).ConfigureAwait(false)) broken.Add((result.App.Name, result.SiteId));
+            }
+            var accepted = revokedAppsAccepted ? broken.Where(b => results.Any(r => r.SiteId == b.SiteId && !r.Confirmed)).ToList() : new();
+            if (accepted.Count > 0)
+            {
+                run.Reporter.Warning($"{string.Join(", ", accepted.Select(b => b.Name))} resolve(s) a key this forced rotation regenerated: its calls fail until it refreshes.");
+                broken = broken.Except(accepted).ToList();
             }
             if (broken.Count == 0)
             {

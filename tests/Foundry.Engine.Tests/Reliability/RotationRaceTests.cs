@@ -153,6 +153,32 @@ public sealed class RotationRaceTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.InRange(refreshes, 1, ReferenceRefresher.RefreshesPerApp);
     }
 
+    [Fact]
+    public async Task A_rotation_that_leaves_an_app_on_a_key_another_run_revoked_fails_with_KeyRotationConflict_instead_of_pending()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(Site);
+        var up = await cloud.UpAsync("dev");
+        // The app cannot refresh (held, then 503), so it keeps key1; meanwhile another run regenerates key1 (as a forced
+        // rotation or an exposure response elsewhere would). The app is down: that is not "pending, the old key still works".
+        var blocked = cloud.Host.Cloud.Faults.Add(new FaultRule
+        {
+            Method = "POST", PathPattern = $"{Site}/config/configreferences/appsettings/refresh$", Status = 503, Code = "ServiceUnavailable", Delay = TimeSpan.FromMilliseconds(200),
+        });
+        var rotation = RotateInOwnProcessAsync(cloud);
+        await WaitUntilAsync(() => blocked.Hits > 0, TimeSpan.FromSeconds(10));
+        await cloud.Services.Accounts.RegenerateKeyAsync(up.Environment.AccountId!, Foundry.Engine.Accounts.KeySlot.Key1, CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<FoundryEngineException>(() => rotation);
+
+        Assert.Equal(SecretSettler.KeyRotationConflict, failure.ErrorId);
+        Assert.Equal(FailureKind.Conflict, failure.Kind);
+        Assert.Contains(Site, failure.Message);
+        var keys = cloud.Keys(up.Environment.AccountId!);
+        Assert.Equal(keys.Key2, cloud.SecretValue(up.Environment.KeyVaultName, SecretName)); // the secret itself is on the rotated key
+    }
+
     private static async Task<Outcome> Capture(Task<RotationRecord> rotation)
     {
         try
