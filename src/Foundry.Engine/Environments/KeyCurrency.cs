@@ -29,6 +29,9 @@ internal enum ReferenceVerdict
     SecretRevoked,
 }
 
+/// <summary>A verdict and the secret's latest version it was judged against (null when the secret was not read).</summary>
+internal sealed record ReferenceJudgement(ReferenceVerdict Verdict, string? LatestVersion);
+
 /// <summary>
 /// Whether the secret and an app hold a key that works: each judgement re-reads the account's keys and the secret,
 /// because another process may regenerate a key or write a version at any moment (Key Vault has no conditional
@@ -48,14 +51,15 @@ internal sealed class KeyCurrency(EngineServices services, string accountId, Uri
         return new KeySnapshot(keys, latest?.Info, latest?.Value);
     }
 
-    public async Task<ReferenceVerdict> JudgeAsync(KeyVaultReferenceStatus? status, CancellationToken cancellationToken)
+    public async Task<ReferenceJudgement> JudgeAsync(KeyVaultReferenceStatus? status, CancellationToken cancellationToken)
     {
-        if (status is not { Status: "Resolved" }) return ReferenceVerdict.Unresolved;
+        if (status is not { Status: "Resolved" }) return new(ReferenceVerdict.Unresolved, null);
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (!snapshot.SecretIsCurrent) return ReferenceVerdict.SecretRevoked;
+        if (!snapshot.SecretIsCurrent) return new(ReferenceVerdict.SecretRevoked, snapshot.Latest?.Version);
         var resolved = await ResolvedKeyAsync(status, snapshot, cancellationToken).ConfigureAwait(false);
         // Another version holding the same key is as good as the latest (two runs wrote the same key).
-        return resolved is not null && KeyFingerprint.Same(resolved, snapshot.LatestValue!) ? ReferenceVerdict.Current : ReferenceVerdict.Behind;
+        var verdict = resolved is not null && KeyFingerprint.Same(resolved, snapshot.LatestValue!) ? ReferenceVerdict.Current : ReferenceVerdict.Behind;
+        return new(verdict, snapshot.Latest?.Version);
     }
 
     /// <summary>Whether the key the app resolves is one the account no longer has: its calls fail with 401.</summary>

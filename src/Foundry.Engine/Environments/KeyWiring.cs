@@ -199,9 +199,8 @@ internal sealed class KeyWiring
         var onOurVersion = status is { Status: "Resolved" } && (status.ActiveVersion is null || status.ActiveVersion == secret.Version);
         // On another version, a run in another process may have moved the secret on (a rotation): the app is
         // up to date when it resolves the secret's latest key and the account still has that key.
-        var stale = secret.Version is null || settler is null
-            ? !onOurVersion
-            : !onOurVersion && await settler.Currency.JudgeAsync(status, cancellationToken).ConfigureAwait(false) != ReferenceVerdict.Current;
+        var stale = secret.Version is null || (!onOurVersion &&
+            (settler is null || (await settler.Currency.JudgeAsync(status, cancellationToken).ConfigureAwait(false)).Verdict != ReferenceVerdict.Current));
         if (changed || stale)
         {
             var reason = changed ? "pick up the new reference"

@@ -25,7 +25,7 @@ internal sealed class ReferenceRefresher(AppOperations apps, EngineTimings timin
     /// revoked key (a late write of another run), after which the app is refreshed onto the repaired version.
     /// </remarks>
     public async Task<KeyVaultReferenceStatus> RefreshUntilCurrentAsync(string siteId, string setting, TimeSpan timeout,
-        Func<KeyVaultReferenceStatus?, CancellationToken, Task<ReferenceVerdict>> judge, Func<CancellationToken, Task>? repairSecret, CancellationToken cancellationToken)
+        Func<KeyVaultReferenceStatus?, CancellationToken, Task<ReferenceJudgement>> judge, Func<CancellationToken, Task>? repairSecret, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var pause = timings.PollingInterval;
@@ -33,20 +33,26 @@ internal sealed class ReferenceRefresher(AppOperations apps, EngineTimings timin
         var refreshSpacing = TimeSpan.FromTicks(timeout.Ticks / RefreshesPerApp);
         var status = await RefreshOrReadAsync(siteId, setting, cancellationToken).ConfigureAwait(false);
         var lastRefresh = watch.Elapsed;
+        // The secret's latest version as last judged before the app was last refreshed (unknown before the first): only a
+        // newer one is worth refreshing for at once. A refresh that answers before the app has fetched still shows the
+        // old version, and waiting for it must not spend the budget.
+        string? refreshedFor = null;
         while (true)
         {
-            var verdict = await judge(status, cancellationToken).ConfigureAwait(false);
-            if (verdict == ReferenceVerdict.Current) return status!;
-            if (verdict == ReferenceVerdict.SecretRevoked && repairSecret is not null)
+            var judgement = await judge(status, cancellationToken).ConfigureAwait(false);
+            if (judgement.Verdict == ReferenceVerdict.Current) return status!;
+            var newerVersion = judgement.Verdict == ReferenceVerdict.Behind && judgement.LatestVersion != refreshedFor;
+            if (judgement.Verdict == ReferenceVerdict.SecretRevoked && repairSecret is not null)
             {
                 await repairSecret(cancellationToken).ConfigureAwait(false);
-                verdict = ReferenceVerdict.Behind;
+                newerVersion = true;
             }
             if (watch.Elapsed >= timeout) throw NotResolved(siteId, setting, status, timeout);
             // A newer version is there now: one refresh picks it up, no need to wait. Otherwise the app may still be
             // fetching (or a role assignment propagating): read the status, and refresh again only now and then.
-            if ((verdict == ReferenceVerdict.Behind || watch.Elapsed - lastRefresh >= refreshSpacing) && TryTakeRefresh(siteId))
+            if ((newerVersion || watch.Elapsed - lastRefresh >= refreshSpacing) && TryTakeRefresh(siteId))
             {
+                refreshedFor = judgement.LatestVersion;
                 status = await RefreshAsync(siteId, setting, cancellationToken).ConfigureAwait(false);
                 lastRefresh = watch.Elapsed;
                 continue;
