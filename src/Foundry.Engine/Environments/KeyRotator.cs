@@ -92,48 +92,59 @@ public sealed class KeyRotator
         bool revokedAppsAccepted, CancellationToken cancellationToken)
     {
         const int Rounds = 2;
+        var outcomes = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase); // site id → confirmed
+        var toRefresh = run.Settings.Apps.ToList();
         for (var round = 1; ; round++)
         {
-            var results = await Task.WhenAll(run.Settings.Apps.Select(async app =>
+            await Task.WhenAll(toRefresh.Select(async app =>
             {
                 var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
+                var confirmed = true;
                 try
                 {
                     await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, "resolve the rotated key (the secret's latest version)"),
                         () => wiring.Refresher.RefreshUntilCurrentAsync(siteId, app.KeySetting, run.Settings.RefreshTimeout, settler.Currency.JudgeAsync,
                             token => settler.RepairAsync(slot, token), cancellationToken)).ConfigureAwait(false);
-                    return (App: app, SiteId: siteId, Confirmed: true);
                 }
                 catch (FoundryEngineException e) when (!cancellationToken.IsCancellationRequested && e.ErrorId != SecretSettler.KeyRotationConflict)
                 {
                     // The new key is already live and the old one still works: an app that cannot refresh now is
                     // reported pending (and blocks the next rotation through the guard) rather than failing the rotation.
                     run.Reporter.Warning($"{app.Name} has not picked up the rotated key: {e.Message}");
-                    return (App: app, SiteId: siteId, Confirmed: false);
+                    confirmed = false;
                 }
+                lock (outcomes) outcomes[siteId] = confirmed;
             })).ConfigureAwait(false);
 
+            // Every app again, not only those just refreshed: a key regenerated elsewhere meanwhile can break any of them.
             await settler.RepairAsync(slot, cancellationToken).ConfigureAwait(false);
-            var broken = new List<(string Name, string SiteId)>();
-            foreach (var result in results)
+            var broken = new List<AppPolicy>();
+            foreach (var app in run.Settings.Apps)
             {
-                var status = await services.Apps.GetKeyVaultReferenceAsync(result.SiteId, result.App.KeySetting, cancellationToken).ConfigureAwait(false);
+                var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
+                var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, app.KeySetting, cancellationToken).ConfigureAwait(false);
                 // An app behind a newer version that another run wrote still works, and that run refreshes it.
-                if (await settler.Currency.ResolvesRevokedKeyAsync(status, cancellationToken).ConfigureAwait(false)) broken.Add((result.App.Name, result.SiteId));
-            }
-            var accepted = revokedAppsAccepted ? broken.Where(b => results.Any(r => r.SiteId == b.SiteId && !r.Confirmed)).ToList() : new();
-            if (accepted.Count > 0)
-            {
-                run.Reporter.Warning($"{string.Join(", ", accepted.Select(b => b.Name))} resolve(s) a key this forced rotation regenerated: its calls fail until it refreshes.");
-                broken = broken.Except(accepted).ToList();
+                if (!await settler.Currency.ResolvesRevokedKeyAsync(status, cancellationToken).ConfigureAwait(false)) continue;
+                if (revokedAppsAccepted && !outcomes[siteId])
+                {
+                    run.Reporter.Warning($"{app.Name} resolves a key this forced rotation regenerated: its calls fail until it refreshes.");
+                    continue;
+                }
+                broken.Add(app);
             }
             if (broken.Count == 0)
             {
-                return (results.Where(r => r.Confirmed).Select(r => r.App.Name).ToList(), results.Where(r => !r.Confirmed).Select(r => r.App.Name).ToList());
+                var names = run.Settings.Apps.Select(a => (a.Name, Confirmed: outcomes[AppOperations.IdOf(run.Subscription, a.ResourceGroup, a.Name)])).ToList();
+                return (names.Where(n => n.Confirmed).Select(n => n.Name).ToList(), names.Where(n => !n.Confirmed).Select(n => n.Name).ToList());
             }
-            var names = string.Join(", ", broken.Select(b => b.Name));
-            if (round == Rounds) throw settler.Conflict($"after {Rounds} rounds of refreshes, {names} still resolve(s) a key the account no longer has", broken[0].SiteId);
-            run.Reporter.Warning($"The keys changed while the apps were refreshed (another run): refreshing {names} again.");
+            var brokenNames = string.Join(", ", broken.Select(b => b.Name));
+            if (round == Rounds)
+            {
+                throw settler.Conflict($"after {Rounds} rounds of refreshes, {brokenNames} still resolve(s) a key the account no longer has",
+                    AppOperations.IdOf(run.Subscription, broken[0].ResourceGroup, broken[0].Name));
+            }
+            run.Reporter.Warning($"The keys changed while the apps were refreshed (another run): refreshing {brokenNames} again.");
+            toRefresh = broken;
         }
     }
 
