@@ -8,7 +8,7 @@ using Foundry.Engine.Vaults;
 namespace Foundry.Engine.Environments;
 
 /// <summary>The secret as up left it: where it is, which version (null while WhatIf plans a new one), which key slot it holds.</summary>
-internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot, string KeyFingerprint);
+internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot);
 
 /// <summary>The secret's latest version against the account's keys: which slot it holds (null: neither) and which is active.</summary>
 internal sealed record SecretReading(SecretInfo? Current, KeySlot? Holds, KeySlot Active)
@@ -100,7 +100,7 @@ internal sealed class KeyWiring
         }
         var keys = await services.Accounts.ListKeysAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
         var reading = await ReadSecretAsync(vault.VaultUri, name, current, keys, cancellationToken).ConfigureAwait(false);
-        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active, KeyFingerprint.Of(keys[reading.Active]));
+        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active);
         var slot = reading.Active;
         SecretInfo? written = null;
         await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "secret", $"{vault.VaultUri}secrets/{name}", $"{reason}; holds {SlotName(slot)}"),
@@ -108,7 +108,7 @@ internal sealed class KeyWiring
             async () => written = await Settler(account.ResourceId, vault.VaultUri).WriteAsync(slot, keys[slot],
                 write => Propagation.RetryForbiddenAsync(write, services.Timings, cancellationToken), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         // Under WhatIf nothing was written: the version is unknown, and the apps are planned against "a new version".
-        return new SecretState(vault.VaultUri, name, written?.Version, slot, KeyFingerprint.Of(keys[slot]));
+        return new SecretState(vault.VaultUri, name, written?.Version, slot);
     }
 
     /// <summary>
