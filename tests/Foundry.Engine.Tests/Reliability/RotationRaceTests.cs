@@ -48,6 +48,7 @@ public sealed class RotationRaceTests(Xunit.Abstractions.ITestOutputHelper outpu
         var reportedSuccessOnRevokedKey = new List<string>();
         var bothSucceeded = 0;
         var failedRuns = new List<string>();
+        var failureIds = new List<string>();
         var watch = Stopwatch.StartNew();
         for (var run = 0; run < Runs; run++)
         {
@@ -82,11 +83,13 @@ public sealed class RotationRaceTests(Xunit.Abstractions.ITestOutputHelper outpu
             if (!secretCurrent || !appCurrent) endedOnRevokedKey.Add(summary);
             // A rotation that reports its app confirmed must have left it on a working key.
             if (outcomes.Any(o => o.Record is { AppsConfirmed.Count: > 0 }) && !appCurrent) reportedSuccessOnRevokedKey.Add(summary);
+            failureIds.AddRange(outcomes.Where(o => !o.Succeeded).Select(o => o.Failure?.ErrorId ?? "RotationPendingOnApp"));
             if (outcomes.All(o => o.Succeeded)) bothSucceeded++;
             else failedRuns.Add(summary);
         }
         output.WriteLine($"{Runs} runs in {watch.Elapsed.TotalSeconds:0.0} s: {endedOnRevokedKey.Count} ended on a revoked key, {reportedSuccessOnRevokedKey.Count} reported success on one, " +
-                         $"{bothSucceeded} with both rotations succeeding, {failedRuns.Count} with a rotation failing (an error, not success)");
+                         $"{bothSucceeded} with both rotations succeeding, {failedRuns.Count} with a rotation failing (an error, not success: " +
+                         $"{string.Join(", ", failureIds.GroupBy(id => id).Select(g => $"{g.Count()} {g.Key}"))})");
         Assert.True(endedOnRevokedKey.Count == 0, string.Join("\n", endedOnRevokedKey));
         Assert.Empty(reportedSuccessOnRevokedKey);
     }
