@@ -33,8 +33,14 @@ public sealed class KeyRotator
     /// <summary>Error id of the guard.</summary>
     public const string KeyRotationUnsafe = nameof(KeyRotationUnsafe);
     private readonly EngineServices services;
+    private readonly EnvironmentLocks locks;
 
-    internal KeyRotator(EngineServices services) => this.services = services;
+    // locks: the in-process writer lock; tests pass their own to stand for a second process, which does not share it.
+    internal KeyRotator(EngineServices services, EnvironmentLocks? locks = null)
+    {
+        this.services = services;
+        this.locks = locks ?? EnvironmentLocks.ThisProcess;
+    }
 
     /// <summary>Rotates the environment's key (or, with <paramref name="whatIf"/>, says what it would do).</summary>
     public async Task<RotationRecord> RotateAsync(FoundryPolicy policy, string environment, bool force, bool whatIf, string runId, AuditLog audit,
@@ -42,7 +48,7 @@ public sealed class KeyRotator
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         // Never beside an up of the same environment in this process: up reads the keys and the secret, then writes.
-        using var writer = whatIf ? null : await EnvironmentLocks.ThisProcess.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
+        using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         var started = DateTimeOffset.UtcNow;
         var (accountId, vault, secretName, secret, active) = await FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var next = active == KeySlot.Key1 ? KeySlot.Key2 : KeySlot.Key1;
@@ -58,40 +64,88 @@ public sealed class KeyRotator
         if (lagging.Count > 0) reporter.Warning($"Rotating despite apps on older secret versions (-Force): {string.Join("; ", lagging)}.");
 
         var wiring = new KeyWiring(services, run);
+        var settler = wiring.Settler(accountId, vault.VaultUri);
         SecretInfo? written = null;
         await run.ChangeAsync(new PlannedChange("Regenerate", "Microsoft.CognitiveServices/accounts", accountId, $"{KeyWiring.SlotName(next)} (inactive; {KeyWiring.SlotName(active)} stays valid)"), async () =>
         {
             var regenerated = await services.Accounts.RegenerateKeyAsync(accountId, next, cancellationToken).ConfigureAwait(false);
-            written = await services.Secrets.SetAsync(vault.VaultUri, secretName, regenerated[next], wiring.SecretTags(next), cancellationToken).ConfigureAwait(false);
+            // Another process may regenerate this slot while the write is in flight (or retried): the settler reads the
+            // keys before and the secret after it, and never leaves a key the account no longer has in the secret.
+            written = await settler.WriteAsync(next, regenerated[next], null, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
-        var confirmed = new List<string>();
-        var pending = new List<string>();
-        if (written is not null)
+        var (confirmed, pending) = written is null ? (new List<string>(), new List<string>())
+            : await ConfirmAppsAsync(run, wiring, settler, next, revokedAppsAccepted: lagging.Count > 0, cancellationToken).ConfigureAwait(false);
+        if (written is not null) written = (await settler.Currency.ReadAsync(cancellationToken).ConfigureAwait(false)).Latest ?? written;
+        return new RotationRecord(environment, accountId, KeyWiring.SlotName(active), KeyWiring.SlotName(next), secret.Info.Version, written?.Version,
+            started, whatIf ? null : DateTimeOffset.UtcNow, confirmed, pending, whatIf, runId);
+    }
+
+    /// <summary>
+    /// Refreshes every app until it resolves the secret's latest key, checked against the account's keys (not just a
+    /// version number), then checks every app once more: a run elsewhere may have regenerated a key after an app was
+    /// confirmed. An app left on a key the account no longer has gets one more round, then fails the rotation
+    /// (<see cref="SecretSettler.KeyRotationConflict"/>); an app still on the previous, working key is reported pending,
+    /// and so is one that -Force knowingly broke (<paramref name="revokedAppsAccepted"/>: it lagged and was rotated past).
+    /// </summary>
+    private async Task<(List<string> Confirmed, List<string> Pending)> ConfirmAppsAsync(EnvironmentRun run, KeyWiring wiring, SecretSettler settler, KeySlot slot,
+        bool revokedAppsAccepted, CancellationToken cancellationToken)
+    {
+        const int Rounds = 2;
+        var outcomes = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase); // site id → confirmed
+        var toRefresh = run.Settings.Apps.ToList();
+        for (var round = 1; ; round++)
         {
-            var refresher = new ReferenceRefresher(services.Apps, services.Timings);
-            var results = await Task.WhenAll(run.Settings.Apps.Select(async app =>
+            await Task.WhenAll(toRefresh.Select(async app =>
             {
                 var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
+                var confirmed = true;
                 try
                 {
-                    await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, $"resolve secret version {written.Version}"),
-                        () => refresher.RefreshUntilResolvedAsync(siteId, app.KeySetting, written.Version, run.Settings.RefreshTimeout, cancellationToken)).ConfigureAwait(false);
-                    return (app.Name, Confirmed: true);
+                    await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, "resolve the rotated key (the secret's latest version)"),
+                        () => wiring.Refresher.RefreshUntilCurrentAsync(siteId, app.KeySetting, run.Settings.RefreshTimeout, settler.Currency.JudgeAsync,
+                            token => settler.RepairAsync(slot, token), cancellationToken)).ConfigureAwait(false);
                 }
-                catch (FoundryEngineException e) when (!cancellationToken.IsCancellationRequested)
+                catch (FoundryEngineException e) when (!cancellationToken.IsCancellationRequested && e.ErrorId != SecretSettler.KeyRotationConflict)
                 {
                     // The new key is already live and the old one still works: an app that cannot refresh now is
                     // reported pending (and blocks the next rotation through the guard) rather than failing the rotation.
-                    reporter.Warning($"{app.Name} has not picked up secret version {written.Version}: {e.Message}");
-                    return (app.Name, Confirmed: false);
+                    run.Reporter.Warning($"{app.Name} has not picked up the rotated key: {e.Message}");
+                    confirmed = false;
                 }
+                lock (outcomes) outcomes[siteId] = confirmed;
             })).ConfigureAwait(false);
-            confirmed.AddRange(results.Where(r => r.Confirmed).Select(r => r.Name));
-            pending.AddRange(results.Where(r => !r.Confirmed).Select(r => r.Name));
+
+            // Every app again, not only those just refreshed: a key regenerated elsewhere meanwhile can break any of them.
+            await settler.RepairAsync(slot, cancellationToken).ConfigureAwait(false);
+            var broken = new List<AppPolicy>();
+            foreach (var app in run.Settings.Apps)
+            {
+                var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
+                var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, app.KeySetting, cancellationToken).ConfigureAwait(false);
+                // An app behind a newer version that another run wrote still works, and that run refreshes it.
+                if (!await settler.Currency.ResolvesRevokedKeyAsync(status, cancellationToken).ConfigureAwait(false)) continue;
+                if (revokedAppsAccepted && !outcomes[siteId])
+                {
+                    run.Reporter.Warning($"{app.Name} resolves a key this forced rotation regenerated: its calls fail until it refreshes.");
+                    continue;
+                }
+                broken.Add(app);
+            }
+            if (broken.Count == 0)
+            {
+                var names = run.Settings.Apps.Select(a => (a.Name, Confirmed: outcomes[AppOperations.IdOf(run.Subscription, a.ResourceGroup, a.Name)])).ToList();
+                return (names.Where(n => n.Confirmed).Select(n => n.Name).ToList(), names.Where(n => !n.Confirmed).Select(n => n.Name).ToList());
+            }
+            var brokenNames = string.Join(", ", broken.Select(b => b.Name));
+            if (round == Rounds)
+            {
+                throw settler.Conflict($"after {Rounds} rounds of refreshes, {brokenNames} still resolve(s) a key the account no longer has",
+                    AppOperations.IdOf(run.Subscription, broken[0].ResourceGroup, broken[0].Name));
+            }
+            run.Reporter.Warning($"The keys changed while the apps were refreshed (another run): refreshing {brokenNames} again.");
+            toRefresh = broken;
         }
-        return new RotationRecord(environment, accountId, KeyWiring.SlotName(active), KeyWiring.SlotName(next), secret.Info.Version, written?.Version,
-            started, whatIf ? null : DateTimeOffset.UtcNow, confirmed, pending, whatIf, runId);
     }
 
     /// <summary>The account, the vault, the secret and the slot the secret holds (the secret compared with the account's keys).</summary>

@@ -8,7 +8,7 @@ using Foundry.Engine.Vaults;
 namespace Foundry.Engine.Environments;
 
 /// <summary>The secret as up left it: where it is, which version (null while WhatIf plans a new one), which key slot it holds.</summary>
-internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot, string KeyFingerprint);
+internal sealed record SecretState(Uri VaultUri, string Name, string? Version, KeySlot Slot);
 
 /// <summary>The secret's latest version against the account's keys: which slot it holds (null: neither) and which is active.</summary>
 internal sealed record SecretReading(SecretInfo? Current, KeySlot? Holds, KeySlot Active)
@@ -31,11 +31,23 @@ internal sealed class KeyWiring
     public const string RotatedAtTag = "foundry-rotated-at";
     private readonly EngineServices services;
     private readonly EnvironmentRun run;
+    private readonly object settlerSync = new();
+    private SecretSettler? settler;
 
     public KeyWiring(EngineServices services, EnvironmentRun run)
     {
         this.services = services;
         this.run = run;
+        Refresher = new ReferenceRefresher(services.Apps, services.Timings);
+    }
+
+    /// <summary>The command's one refresher: its refresh budget per app holds across every step of the command.</summary>
+    public ReferenceRefresher Refresher { get; }
+
+    /// <summary>The command's one settler of the secret (repairs of several apps' waits do not race each other).</summary>
+    public SecretSettler Settler(string accountId, Uri vaultUri)
+    {
+        lock (settlerSync) return settler ??= new SecretSettler(services, new KeyCurrency(services, accountId, vaultUri, run.Settings.SecretName), this, run.Reporter);
     }
 
     /// <summary>The reference value an app setting holds: versionless, so new versions reach the app on refresh.</summary>
@@ -88,14 +100,15 @@ internal sealed class KeyWiring
         }
         var keys = await services.Accounts.ListKeysAsync(account.ResourceId, cancellationToken).ConfigureAwait(false);
         var reading = await ReadSecretAsync(vault.VaultUri, name, current, keys, cancellationToken).ConfigureAwait(false);
-        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active, KeyFingerprint.Of(keys[reading.Active]));
+        if (reading.Drift is not { } reason) return new SecretState(vault.VaultUri, name, current!.Value.Info.Version, reading.Active);
         var slot = reading.Active;
         SecretInfo? written = null;
         await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "secret", $"{vault.VaultUri}secrets/{name}", $"{reason}; holds {SlotName(slot)}"),
-            async () => written = await Propagation.RetryForbiddenAsync(() => services.Secrets.SetAsync(vault.VaultUri, name, keys[slot], SecretTags(slot), cancellationToken),
-                services.Timings, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            // The settler reads the keys again around the write: a rotation in another process may regenerate the slot meanwhile.
+            async () => written = await Settler(account.ResourceId, vault.VaultUri).WriteAsync(slot, keys[slot],
+                write => Propagation.RetryForbiddenAsync(write, services.Timings, cancellationToken), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         // Under WhatIf nothing was written: the version is unknown, and the apps are planned against "a new version".
-        return new SecretState(vault.VaultUri, name, written?.Version, slot, KeyFingerprint.Of(keys[slot]));
+        return new SecretState(vault.VaultUri, name, written?.Version, slot);
     }
 
     /// <summary>
@@ -182,7 +195,12 @@ internal sealed class KeyWiring
                 () => services.RoleAssignments.EnsureAsync(vault.ResourceId, app.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, "ServicePrincipal", cancellationToken)).ConfigureAwait(false);
         }
         var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, policy.KeySetting, cancellationToken).ConfigureAwait(false);
-        var stale = secret.Version is null || status?.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != secret.Version);
+        var settler = run.WhatIf ? null : Settler(account.ResourceId, vault.VaultUri);
+        var onOurVersion = status is { Status: "Resolved" } && (status.ActiveVersion is null || status.ActiveVersion == secret.Version);
+        // On another version, a run in another process may have moved the secret on (a rotation): the app is
+        // up to date when it resolves the secret's latest key and the account still has that key.
+        var stale = secret.Version is null || (!onOurVersion &&
+            (settler is null || (await settler.Currency.JudgeAsync(status, cancellationToken).ConfigureAwait(false)).Verdict != ReferenceVerdict.Current));
         if (changed || stale)
         {
             var reason = changed ? "pick up the new reference"
@@ -190,16 +208,9 @@ internal sealed class KeyWiring
                 : status?.Status == "Resolved" ? $"resolve secret version {secret.Version} (it resolves {status.ActiveVersion})"
                 : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}";
             await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, reason),
-                () => new ReferenceRefresher(services.Apps, services.Timings).RefreshUntilResolvedAsync(siteId, policy.KeySetting, secret.Version, run.Settings.RefreshTimeout,
-                    cancellationToken, (version, token) => HoldsSameKeyAsync(secret, version, token))).ConfigureAwait(false);
+                () => Refresher.RefreshUntilCurrentAsync(siteId, policy.KeySetting, run.Settings.RefreshTimeout, settler!.Currency.JudgeAsync,
+                    token => settler.RepairAsync(secret.Slot, token), cancellationToken)).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Whether another version of the secret holds the same key as ours (a run in another process wrote it meanwhile).</summary>
-    private async Task<bool> HoldsSameKeyAsync(SecretState secret, string version, CancellationToken cancellationToken)
-    {
-        var other = await services.Secrets.GetAsync(secret.VaultUri, secret.Name, version, cancellationToken).ConfigureAwait(false);
-        return other is { } found && KeyFingerprint.Of(found.Value) == secret.KeyFingerprint;
     }
 
     private async Task<bool> VaultExistsAsync(string vaultId, CancellationToken cancellationToken) =>
