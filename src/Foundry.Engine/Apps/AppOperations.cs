@@ -7,7 +7,11 @@ using Foundry.Engine.Rest;
 namespace Foundry.Engine.Apps;
 
 /// <summary>A server app (Function App / web app) and its managed identity.</summary>
-public sealed record AppInfo(string ResourceId, string Name, string ResourceGroupName, string? PrincipalId, string? IdentityType, string? KeyVaultReferenceIdentity);
+public sealed record AppInfo(string ResourceId, string Name, string ResourceGroupName, string? PrincipalId, string? IdentityType, string? KeyVaultReferenceIdentity)
+{
+    /// <summary>The site's tags (Foundry records there which environment wrote each setting).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+}
 
 /// <summary>How the app resolves one Key Vault reference setting.</summary>
 public sealed record KeyVaultReferenceStatus(string Setting, string Status, string? VaultName, string? SecretName, string? SecretVersion, string? ActiveVersion, string? Details);
@@ -37,9 +41,24 @@ public sealed class AppOperations
         var root = json.RootElement;
         var identity = root.TryGetProperty("identity", out var i) && i.ValueKind == JsonValueKind.Object ? i : default;
         var properties = root.TryGetProperty("properties", out var p) ? p : default;
+        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (root.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var tag in t.EnumerateObject()) tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() ?? "" : tag.Value.ToString();
+        }
         return new AppInfo(root.GetProperty("id").GetString() ?? siteId, root.GetProperty("name").GetString() ?? "", new ResourceIdentifier(siteId).ResourceGroupName ?? "",
-            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity"));
+            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity")) { Tags = tags };
     }
+
+    /// <summary>
+    /// Merges tags into the site's (operation Merge), or deletes them (Delete, by name and value: a tag whose value
+    /// changed meanwhile stays), through the Tags API, which touches the tags only: a PUT of the site would have to
+    /// resend its whole definition.
+    /// </summary>
+    internal Task PatchTagsAsync(string siteId, string operation, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        rest.SendAsync(RequestMethod.Patch, $"{siteId}/providers/Microsoft.Resources/tags/default?api-version={ApiVersions.Resources}",
+            new Dictionary<string, object> { ["operation"] = operation, ["properties"] = new Dictionary<string, object> { ["tags"] = tags } },
+            new FailureContext("tag the app", siteId, "Tag Contributor"), cancellationToken);
 
     /// <summary>Key Vault reference status of every reference setting.</summary>
     public async Task<IReadOnlyList<KeyVaultReferenceStatus>> GetKeyVaultReferencesAsync(string siteId, CancellationToken cancellationToken)
