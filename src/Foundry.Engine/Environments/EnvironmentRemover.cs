@@ -68,7 +68,7 @@ public sealed class EnvironmentRemover
                 .ToDictionary(AppOwnership.TagOf, _ => run.Environment, StringComparer.OrdinalIgnoreCase);
             if (claims.Count > 0)
             {
-                await Step("Microsoft.Resources/tags", siteId, $"release {string.Join(", ", claims.Keys)}", async () =>
+                await Step("Microsoft.Resources/tags", $"{siteId}/providers/Microsoft.Resources/tags/default", $"release {string.Join(", ", claims.Keys)}", async () =>
                 {
                     await services.Apps.PatchTagsAsync(siteId, "Delete", claims, cancellationToken).ConfigureAwait(false);
                     return true;
