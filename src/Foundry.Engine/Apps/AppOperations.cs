@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.ResourceManager;
 using Foundry.Engine.Errors;
@@ -97,6 +98,35 @@ public sealed class AppOperations
     internal Task ReplaceSettingsAsync(string siteId, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
         rest.SendAsync(RequestMethod.Put, $"{siteId}/config/appsettings?api-version={ApiVersions.Web}",
             new Dictionary<string, object> { ["properties"] = settings }, new FailureContext("write the app settings", siteId, "Website Contributor"), cancellationToken);
+
+    /// <summary>The app settings marked as slot settings (config/slotConfigNames: they stay with the slot when slots swap).</summary>
+    public async Task<IReadOnlyList<string>> ListSlotSettingNamesAsync(string siteId, CancellationToken cancellationToken) =>
+        AppSettingNames(await ReadSlotConfigNamesAsync(siteId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Adds <paramref name="names"/> to the slot settings. PUT replaces the whole slotConfigNames resource, so it starts
+    /// from a fresh read and sends back everything read (other app setting names, connection strings, storage mounts).
+    /// </summary>
+    internal async Task AddSlotSettingNamesAsync(string siteId, IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var properties = await ReadSlotConfigNamesAsync(siteId, cancellationToken).ConfigureAwait(false);
+        var merged = AppSettingNames(properties).ToList();
+        merged.AddRange(names.Where(n => !merged.Contains(n, StringComparer.Ordinal)));
+        properties["appSettingNames"] = new JsonArray(merged.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+        await rest.SendAsync(RequestMethod.Put, $"{siteId}/config/slotConfigNames?api-version={ApiVersions.Web}", new JsonObject { ["properties"] = properties },
+            new FailureContext("mark the app's slot settings", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JsonObject> ReadSlotConfigNamesAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Get, $"{siteId}/config/slotConfigNames?api-version={ApiVersions.Web}", null,
+            new FailureContext("read the app's slot settings", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+        var root = string.IsNullOrWhiteSpace(result.Body) ? null : JsonNode.Parse(result.Body);
+        return root?["properties"] is JsonObject properties ? (JsonObject)properties.DeepClone() : new JsonObject();
+    }
+
+    private static IReadOnlyList<string> AppSettingNames(JsonObject properties) =>
+        properties["appSettingNames"] is JsonArray array ? array.Select(n => n?.GetValue<string>()).OfType<string>().ToList() : Array.Empty<string>();
 
     private static IReadOnlyList<KeyVaultReferenceStatus> ReadReferences(RestResult result)
     {
