@@ -48,16 +48,18 @@ internal sealed class AppOwnership
             var site = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false);
             if (site is null) continue;
             var others = OtherOwners(site.Tags, run.Environment);
+            if (others.Count == 0 && !app.Shared && OwnerOf(site.Tags, app.KeySetting) is null &&
+                await WiredBeforeTagsAsync(app, siteId, cancellationToken).ConfigureAwait(false) is { } vault)
+            {
+                // Wired by an older Foundry, which wrote no tags: the key reference itself names another environment's vault.
+                throw Refusal(app, siteId, $"another environment of app '{run.Policy.App}' (its {app.KeySetting} references the secret in vault {vault}; it was wired before Foundry recorded ownership)",
+                    "that environment");
+            }
             if (others.Count == 0) continue;
-            var list = string.Join(", ", others.Select(o => $"{o.Setting} by '{o.Environment}'"));
             if (!app.Shared)
             {
                 var environments = string.Join("', '", others.Select(o => o.Environment).Distinct(StringComparer.OrdinalIgnoreCase));
-                throw new FoundryEngineException(FailureKind.Conflict, AppOwnedByOtherEnvironment,
-                    $"The app '{app.Name}' is wired to environment '{environments}' ({list}); wiring it to '{run.Environment}' would re-point that environment's app. Nothing was changed.",
-                    $"Give environment '{run.Environment}' its own app in the policy; or, if the app is meant to serve several environments, set \"shared\": true on it in the policy " +
-                    $"(and preferably distinct keySetting/endpointSetting/deploymentSetting per environment); or, if '{environments}' no longer uses it, run Remove-FoundryEnvironment for it, which releases the app.",
-                    target: siteId);
+                throw Refusal(app, siteId, $"environment '{environments}' ({string.Join(", ", others.Select(o => $"{o.Setting} by '{o.Environment}'"))})", $"'{environments}'");
             }
             foreach (var (setting, owner) in others.Where(o => Settings(app).Contains(o.Setting, StringComparer.OrdinalIgnoreCase)))
             {
@@ -65,6 +67,33 @@ internal sealed class AppOwnership
             }
         }
     }
+
+    private FoundryEngineException Refusal(AppPolicy app, string siteId, string wiredTo, string other) =>
+        new(FailureKind.Conflict, AppOwnedByOtherEnvironment,
+            $"The app '{app.Name}' is wired to {wiredTo}; wiring it to '{run.Environment}' would re-point that environment's app. Nothing was changed.",
+            $"Give environment '{run.Environment}' its own app in the policy; or, if the app is meant to serve several environments, set \"shared\": true on it in the policy " +
+            $"(and preferably distinct keySetting/endpointSetting/deploymentSetting per environment); or, if {other} no longer uses it, run Remove-FoundryEnvironment for it, which releases the app.",
+            target: siteId);
+
+    /// <summary>
+    /// The vault another environment of this app made, when the app's untagged key setting references the secret there
+    /// (Foundry's vault names start kv-{app≤6}-); null when the setting is absent, ours, or someone else's reference.
+    /// </summary>
+    private async Task<string?> WiredBeforeTagsAsync(AppPolicy app, string siteId, CancellationToken cancellationToken)
+    {
+        var settings = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
+        if (!settings.TryGetValue(app.KeySetting, out var value)) return null;
+        var match = FoundryReference.Match(value);
+        if (!match.Success || !match.Groups["secret"].Value.Equals(run.Settings.SecretName, StringComparison.OrdinalIgnoreCase)) return null;
+        var vault = match.Groups["vault"].Value;
+        var prefix = $"kv-{(run.Policy.App.Length <= 6 ? run.Policy.App : run.Policy.App.Substring(0, 6))}-";
+        return vault.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) &&
+               !vault.Equals(run.Names.KeyVault, StringComparison.OrdinalIgnoreCase) && !vault.Equals(run.Vault.Name, StringComparison.OrdinalIgnoreCase)
+            ? vault : null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex FoundryReference = new(
+        @"^@Microsoft\.KeyVault\(SecretUri=https://(?<vault>[^./]+)\.[^/]+/secrets/(?<secret>[^/)]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>Records (Tags API merge) that this environment writes the app's settings; no write when the tags already say so.</summary>
     public async Task ClaimAsync(AppPolicy app, AppInfo site, CancellationToken cancellationToken)

@@ -73,6 +73,37 @@ public sealed class OwnershipTests
     }
 
     [Fact]
+    public async Task Up_refuses_an_app_an_older_Foundry_wired_to_another_environment_from_the_reference_itself()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(SharedSite);
+        var policy = BothWire(cloud, shared: false);
+        var dev = await UpAsync(cloud, policy, "dev");
+        StripOwnershipTags(cloud);
+
+        var mark = cloud.Mark;
+        var refused = await Assert.ThrowsAsync<FoundryEngineException>(() => UpAsync(cloud, policy, "staging"));
+
+        Assert.Equal("AppOwnedByOtherEnvironment", refused.ErrorId);
+        Assert.Contains(dev.Environment.KeyVaultName, refused.Message);
+        Assert.Equal(0, cloud.MutatingSince(mark));
+        // dev's own up is not refused: the reference is to its own vault, and it records the ownership now.
+        await UpAsync(cloud, policy, "dev");
+        Assert.Equal("dev", SiteTags(cloud, SharedSite)["foundry-env-AZURE_OPENAI_API_KEY"]);
+    }
+
+    /// <summary>As an older Foundry left an app: no ownership tags.</summary>
+    private static void StripOwnershipTags(LocalCloud cloud)
+    {
+        lock (cloud.Host.Cloud.Sync)
+        {
+            var site = cloud.Host.Cloud.State.Resources.Values.Single(r => r.Name == SharedSite);
+            site.Tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task On_a_shared_app_the_later_environment_takes_the_settings_over_and_the_earlier_ones_down_leaves_them()
     {
         await using var scope = await LocalCloudScope.StartAsync();
@@ -111,12 +142,7 @@ public sealed class OwnershipTests
         var policy = BothWire(cloud, shared: true);
         await UpAsync(cloud, policy, "dev");
         await UpAsync(cloud, policy, "staging");
-        // As an older Foundry left it: no ownership tags.
-        lock (cloud.Host.Cloud.Sync)
-        {
-            var site = cloud.Host.Cloud.State.Resources.Values.Single(r => r.Name == SharedSite);
-            site.Tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        }
+        StripOwnershipTags(cloud);
         var stagingSettings = cloud.AppSettings(SharedSite);
 
         await DownAsync(cloud, policy, "dev");
