@@ -17,8 +17,19 @@ public sealed partial class EmulatorState
     /// <summary>App settings of each site by lower-cased site resource id.</summary>
     public Dictionary<string, Dictionary<string, string>> AppSettings { get; set; } = new();
 
+    /// <summary>Slot settings of each site (config/slotConfigNames: names that stay with the slot in a swap) by lower-cased site resource id.</summary>
+    public Dictionary<string, SlotConfigNames> SlotConfigNames { get; set; } = new();
+
     /// <summary>The secret value a site last resolved per setting (site id → setting → resolved reference).</summary>
     public Dictionary<string, Dictionary<string, ResolvedReference>> ResolvedReferences { get; set; } = new();
+}
+
+/// <summary>A site's slot settings: app settings, connection strings and storage mounts that stay with the slot when slots swap.</summary>
+public sealed class SlotConfigNames
+{
+    public List<string>? AppSettingNames { get; set; }
+    public List<string>? ConnectionStringNames { get; set; }
+    public List<string>? AzureStorageConfigNames { get; set; }
 }
 
 /// <summary>The two keys of an AI account.</summary>

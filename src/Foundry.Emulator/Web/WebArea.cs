@@ -41,9 +41,12 @@ internal sealed class WebArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "GET", Site + "/config/configreferences/appsettings", c => References(c, Require(c), refresh: false), options);
         routes.Map(ServiceKind.Management, "GET", Site + "/config/configreferences/appsettings/(?<setting>[^/]+)", OneReference, options);
         routes.Map(ServiceKind.Management, "POST", Site + "/config/configreferences/appsettings/refresh", c => References(c, Require(c), refresh: true), options);
+        routes.Map(ServiceKind.Management, "GET", Site + "/config/slotConfigNames", c => SlotConfig(c, Require(c)), reads);
+        routes.Map(ServiceKind.Management, "PUT", Site + "/config/slotConfigNames", PutSlotConfig, options);
         cloud.OnDelete(SiteType, (c, site) =>
         {
             c.State.AppSettings.Remove(EmulatorState.Key(site.Id));
+            c.State.SlotConfigNames.Remove(EmulatorState.Key(site.Id));
             c.State.ResolvedReferences.Remove(EmulatorState.Key(site.Id));
         });
     }
@@ -117,6 +120,40 @@ internal sealed class WebArea : IEmulatorArea
         c.State.AppSettings[EmulatorState.Key(site.Id)] = settings;
         Restart(c.State, site, c.Now);
         return Settings(c, site);
+    }
+
+    // Microsoft.Web/sites/config/slotConfigNames: GET answers every list (null where never set, as Azure does); PUT
+    // replaces the whole resource, so a client that wants to add names must read, merge and write back.
+    private static EmulatorResponse SlotConfig(RequestContext c, ArmResource site)
+    {
+        var names = c.State.SlotConfigNames.GetValueOrDefault(EmulatorState.Key(site.Id)) ?? new SlotConfigNames();
+        static JsonNode? List(List<string>? list) => list is null ? null : new JsonArray(list.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+        return EmulatorResponse.Json(200, new JsonObject
+        {
+            ["id"] = $"{site.Id}/config/slotConfigNames",
+            ["name"] = "slotConfigNames",
+            ["type"] = "Microsoft.Web/sites/config",
+            ["properties"] = new JsonObject
+            {
+                ["connectionStringNames"] = List(names.ConnectionStringNames),
+                ["appSettingNames"] = List(names.AppSettingNames),
+                ["azureStorageConfigNames"] = List(names.AzureStorageConfigNames),
+            },
+        });
+    }
+
+    private static EmulatorResponse PutSlotConfig(RequestContext c)
+    {
+        var site = Require(c);
+        if (c.RequireObject()["properties"] is not JsonObject properties) return AzureError.InvalidRequestContent("properties must be an object with appSettingNames, connectionStringNames and azureStorageConfigNames");
+        static List<string>? List(JsonNode? node) => node is JsonArray array ? array.Select(n => n?.GetValue<string>() ?? "").ToList() : null;
+        c.State.SlotConfigNames[EmulatorState.Key(site.Id)] = new SlotConfigNames
+        {
+            AppSettingNames = List(properties["appSettingNames"]),
+            ConnectionStringNames = List(properties["connectionStringNames"]),
+            AzureStorageConfigNames = List(properties["azureStorageConfigNames"]),
+        };
+        return SlotConfig(c, site);
     }
 
     private static void Restart(EmulatorState state, ArmResource site, DateTimeOffset now)

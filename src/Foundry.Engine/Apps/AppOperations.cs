@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.ResourceManager;
 using Foundry.Engine.Errors;
@@ -7,7 +8,11 @@ using Foundry.Engine.Rest;
 namespace Foundry.Engine.Apps;
 
 /// <summary>A server app (Function App / web app) and its managed identity.</summary>
-public sealed record AppInfo(string ResourceId, string Name, string ResourceGroupName, string? PrincipalId, string? IdentityType, string? KeyVaultReferenceIdentity);
+public sealed record AppInfo(string ResourceId, string Name, string ResourceGroupName, string? PrincipalId, string? IdentityType, string? KeyVaultReferenceIdentity)
+{
+    /// <summary>The site's tags (Foundry records there which environment wrote each setting).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+}
 
 /// <summary>How the app resolves one Key Vault reference setting.</summary>
 public sealed record KeyVaultReferenceStatus(string Setting, string Status, string? VaultName, string? SecretName, string? SecretVersion, string? ActiveVersion, string? Details);
@@ -37,9 +42,24 @@ public sealed class AppOperations
         var root = json.RootElement;
         var identity = root.TryGetProperty("identity", out var i) && i.ValueKind == JsonValueKind.Object ? i : default;
         var properties = root.TryGetProperty("properties", out var p) ? p : default;
+        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (root.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var tag in t.EnumerateObject()) tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() ?? "" : tag.Value.ToString();
+        }
         return new AppInfo(root.GetProperty("id").GetString() ?? siteId, root.GetProperty("name").GetString() ?? "", new ResourceIdentifier(siteId).ResourceGroupName ?? "",
-            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity"));
+            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity")) { Tags = tags };
     }
+
+    /// <summary>
+    /// Merges tags into the site's (operation Merge), or deletes them (Delete, by name and value: a tag whose value
+    /// changed meanwhile stays), through the Tags API, which touches the tags only: a PUT of the site would have to
+    /// resend its whole definition.
+    /// </summary>
+    internal Task PatchTagsAsync(string siteId, string operation, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        rest.SendAsync(RequestMethod.Patch, $"{siteId}/providers/Microsoft.Resources/tags/default?api-version={ApiVersions.Resources}",
+            new Dictionary<string, object> { ["operation"] = operation, ["properties"] = new Dictionary<string, object> { ["tags"] = tags } },
+            new FailureContext("tag the app", siteId, "Tag Contributor"), cancellationToken);
 
     /// <summary>Key Vault reference status of every reference setting.</summary>
     public async Task<IReadOnlyList<KeyVaultReferenceStatus>> GetKeyVaultReferencesAsync(string siteId, CancellationToken cancellationToken)
@@ -78,6 +98,35 @@ public sealed class AppOperations
     internal Task ReplaceSettingsAsync(string siteId, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
         rest.SendAsync(RequestMethod.Put, $"{siteId}/config/appsettings?api-version={ApiVersions.Web}",
             new Dictionary<string, object> { ["properties"] = settings }, new FailureContext("write the app settings", siteId, "Website Contributor"), cancellationToken);
+
+    /// <summary>The app settings marked as slot settings (config/slotConfigNames: they stay with the slot when slots swap).</summary>
+    public async Task<IReadOnlyList<string>> ListSlotSettingNamesAsync(string siteId, CancellationToken cancellationToken) =>
+        AppSettingNames(await ReadSlotConfigNamesAsync(siteId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Adds <paramref name="names"/> to the slot settings. PUT replaces the whole slotConfigNames resource, so it starts
+    /// from a fresh read and sends back everything read (other app setting names, connection strings, storage mounts).
+    /// </summary>
+    internal async Task AddSlotSettingNamesAsync(string siteId, IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var properties = await ReadSlotConfigNamesAsync(siteId, cancellationToken).ConfigureAwait(false);
+        var merged = AppSettingNames(properties).ToList();
+        merged.AddRange(names.Where(n => !merged.Contains(n, StringComparer.Ordinal)));
+        properties["appSettingNames"] = new JsonArray(merged.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+        await rest.SendAsync(RequestMethod.Put, $"{siteId}/config/slotConfigNames?api-version={ApiVersions.Web}", new JsonObject { ["properties"] = properties },
+            new FailureContext("mark the app's slot settings", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JsonObject> ReadSlotConfigNamesAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Get, $"{siteId}/config/slotConfigNames?api-version={ApiVersions.Web}", null,
+            new FailureContext("read the app's slot settings", siteId, "Website Contributor"), cancellationToken).ConfigureAwait(false);
+        var root = string.IsNullOrWhiteSpace(result.Body) ? null : JsonNode.Parse(result.Body);
+        return root?["properties"] is JsonObject properties ? (JsonObject)properties.DeepClone() : new JsonObject();
+    }
+
+    private static IReadOnlyList<string> AppSettingNames(JsonObject properties) =>
+        properties["appSettingNames"] is JsonArray array ? array.Select(n => n?.GetValue<string>()).OfType<string>().ToList() : Array.Empty<string>();
 
     private static IReadOnlyList<KeyVaultReferenceStatus> ReadReferences(RestResult result)
     {

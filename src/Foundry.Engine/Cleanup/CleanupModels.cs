@@ -5,9 +5,9 @@ namespace Foundry.Engine.Cleanup;
 /// <summary>What happened to one resource during cleanup.</summary>
 /// <param name="ResourceId">The resource (or secret URI).</param>
 /// <param name="ResourceType">Its type.</param>
-/// <param name="Status">deleted, purged, skipped, failed, or planned (WhatIf).</param>
+/// <param name="Status">deleted, purged, skipped (not Foundry's), kept (a group holding resources Foundry does not manage), failed, or planned (WhatIf).</param>
 /// <param name="Attempts">Calls made for it.</param>
-/// <param name="Error">Why it failed or was skipped.</param>
+/// <param name="Error">Why it failed, was skipped or was kept.</param>
 /// <param name="DeletedAt">When it was deleted.</param>
 public sealed record ResourceDeletion(string ResourceId, string ResourceType, string Status, int Attempts, string? Error, DateTimeOffset? DeletedAt);
 
@@ -23,4 +23,7 @@ public sealed record CleanupReport(
 {
     /// <summary>Whether any deletion failed.</summary>
     public bool HasFailures => Deletions.Any(d => d.Status == "failed");
+
+    /// <summary>Resource groups left in place because they hold resources Foundry does not manage (each with the reason).</summary>
+    public IReadOnlyList<ResourceDeletion> Kept => Deletions.Where(d => d.Status == "kept").ToList();
 }

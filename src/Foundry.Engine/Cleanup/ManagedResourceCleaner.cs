@@ -28,7 +28,16 @@ public sealed class ManagedResourceCleaner
         foreach (var id in resourceIds) Naming.ResourceIdInput.Validate(id);   // every id, before the first request
         var results = new System.Collections.Concurrent.ConcurrentBag<ResourceDeletion>();
         var done = 0;
-        foreach (var wave in DeletionOrder.Waves(resourceIds))
+        var groups = new GroupContents(services);
+        var (toDelete, kept) = await groups.PlanAsync(resourceIds, cancellationToken).ConfigureAwait(false);
+        var total = toDelete.Count + kept.Count;
+        foreach (var group in kept)
+        {
+            var result = Kept(group.Key, group.Value, reporter);
+            results.Add(result);
+            onResult(result);
+        }
+        foreach (var wave in DeletionOrder.Waves(toDelete))
         {
             using var gate = new SemaphoreSlim(options.ThrottleLimit);
             await Task.WhenAll(wave.Select(async id =>
@@ -36,10 +45,10 @@ public sealed class ManagedResourceCleaner
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var result = await DeleteOneAsync(id, options, cancellationToken).ConfigureAwait(false);
+                    var result = await DeleteOneAsync(id, options, groups, reporter, cancellationToken).ConfigureAwait(false);
                     results.Add(result);
                     onResult(result);
-                    reporter.Progress("Deleting managed resources", $"{Interlocked.Increment(ref done)} of {resourceIds.Count} done");
+                    reporter.Progress("Deleting managed resources", $"{Interlocked.Increment(ref done)} of {toDelete.Count} done");
                 }
                 finally
                 {
@@ -49,12 +58,19 @@ public sealed class ManagedResourceCleaner
         }
 
         var list = results.ToList();
-        var remaining = await RemainingAsync(list.Where(r => r.Status != "skipped").Select(r => r.ResourceId).ToList(), cancellationToken).ConfigureAwait(false);
+        // Skipped (not managed) and kept (holding foreign resources) are meant to stay: they do not count as left over.
+        var remaining = await RemainingAsync(list.Where(r => r.Status is not ("skipped" or "kept")).Select(r => r.ResourceId).ToList(), cancellationToken).ConfigureAwait(false);
         var status = list.Any(r => r.Status == "failed") ? "PartialFailure" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
-        return new CleanupReport(environment, runId, status, resourceIds.Count, list.Count(r => r.Status == "deleted"), list, remaining);
+        return new CleanupReport(environment, runId, status, total, list.Count(r => r.Status == "deleted"), list, remaining);
     }
 
-    private async Task<ResourceDeletion> DeleteOneAsync(string id, CleanupOptions options, CancellationToken cancellationToken)
+    private static ResourceDeletion Kept(string groupId, string reason, IEngineReporter reporter)
+    {
+        reporter.Warning($"Resource group {new ResourceIdentifier(groupId).ResourceGroupName} is {reason}");
+        return new ResourceDeletion(groupId, "Microsoft.Resources/resourceGroups", "kept", 0, reason, null);
+    }
+
+    private async Task<ResourceDeletion> DeleteOneAsync(string id, CleanupOptions options, GroupContents groups, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.PerResourceTimeout);
@@ -79,6 +95,12 @@ public sealed class ManagedResourceCleaner
             if (!data.Tags.TryGetValue(ManagedResourceQuery.ManagedTag, out var managed) || !managed.Equals("true", StringComparison.OrdinalIgnoreCase))
             {
                 return new ResourceDeletion(id, type, "skipped", 0, "Resource Manager shows no foundry-managed tag: not Foundry's to delete (the Resource Graph row was stale).", null);
+            }
+            // Asked again now, after the waves before it: something may have been created in the group meanwhile.
+            if (GroupContents.IsResourceGroup(id) &&
+                await groups.ReasonToKeepAsync(id, new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase), timeout.Token).ConfigureAwait(false) is { } reason)
+            {
+                return Kept(id, reason, reporter);
             }
             while (true)
             {

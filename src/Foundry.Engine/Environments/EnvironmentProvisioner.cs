@@ -56,8 +56,9 @@ public sealed class EnvironmentProvisioner
 
     private async Task<ProvisionResult> ConvergeAsync(EnvironmentRun run, AccountInfo? existing, CancellationToken cancellationToken)
     {
-        // Where the account goes (quota, models, soft-deleted names) is settled before anything is written, so a
-        // refusal leaves nothing half-made.
+        // An app another environment wired, and where the account goes (quota, models, soft-deleted names), are
+        // settled before anything is written, so a refusal leaves nothing half-made.
+        await new AppOwnership(services, run).CheckAsync(cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 

@@ -51,7 +51,7 @@ public sealed class EnvironmentRemover
             var site = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false);
             if (site is null) continue;
             var settings = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
-            var ours = OurSettings(app, settings, vault, account, run).ToList();
+            var ours = OurSettings(app, settings, site.Tags, vault, account, run).ToList();
             if (ours.Count > 0)
             {
                 await Step("Microsoft.Web/sites/config", $"{siteId}/config/appsettings", $"remove {string.Join(", ", ours)} (other settings kept)", async () =>
@@ -59,6 +59,18 @@ public sealed class EnvironmentRemover
                     var fresh = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
                     foreach (var key in ours) fresh.Remove(key);
                     await services.Apps.ReplaceSettingsAsync(siteId, fresh, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+            }
+            // Then the ownership tags naming this environment go (by name and value, so a claim another environment
+            // made meanwhile stays): the app is free for another environment to wire.
+            var claims = AppOwnership.Settings(app).Where(setting => run.Environment.Equals(AppOwnership.OwnerOf(site.Tags, setting), StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(AppOwnership.TagOf, _ => run.Environment, StringComparer.OrdinalIgnoreCase);
+            if (claims.Count > 0)
+            {
+                await Step("Microsoft.Resources/tags", $"{siteId}/providers/Microsoft.Resources/tags/default", $"release {string.Join(", ", claims.Keys)}", async () =>
+                {
+                    await services.Apps.PatchTagsAsync(siteId, "Delete", claims, cancellationToken).ConfigureAwait(false);
                     return true;
                 }).ConfigureAwait(false);
             }
@@ -162,7 +174,11 @@ public sealed class EnvironmentRemover
         var group = await services.Groups.GetAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
         if (group is not null && run.HasIdentityTags(group.Tags))
         {
-            var inside = whatIf ? new List<string>() : (await services.Groups.ListResourceIdsAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false)).ToList();
+            // Deleting a group deletes everything in it: it goes only when Resource Manager (not Resource Graph, which
+            // lags) lists nothing inside. Under WhatIf nothing was deleted, so what the plan deletes is left out of the count.
+            var planned = new HashSet<string>(deletions.Select(d => d.ResourceId), StringComparer.OrdinalIgnoreCase);
+            var inside = (await services.Groups.ListResourcesAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false))
+                .Select(m => m.ResourceId).Where(id => !whatIf || !planned.Contains(id)).ToList();
             if (inside.Count == 0)
             {
                 await Step("Microsoft.Resources/resourceGroups", group.ResourceId, "empty, made by Foundry", async () =>
@@ -175,7 +191,9 @@ public sealed class EnvironmentRemover
             }
             else
             {
-                reporter.Warning($"Resource group {names.ResourceGroup} is kept: it holds resources Foundry did not make ({string.Join(", ", inside.Take(5))}).");
+                var reason = $"kept: it holds {inside.Count} resource(s) Foundry did not make or could not remove ({string.Join(", ", inside.Take(5).Select(id => id.Split('/').Last()))}); deleting the group would delete them.";
+                reporter.Warning($"Resource group {names.ResourceGroup} is {reason}");
+                deletions.Enqueue(new ResourceDeletion(group.ResourceId, "Microsoft.Resources/resourceGroups", "kept", 0, reason, null));
             }
         }
 
@@ -214,22 +232,32 @@ public sealed class EnvironmentRemover
         }
     }
 
-    /// <summary>Settings whose value is still what Foundry wrote (a reference to this environment's secret, its endpoint, its deployment).</summary>
-    private static IEnumerable<string> OurSettings(AppPolicy app, IReadOnlyDictionary<string, string> settings, VaultInfo? vault, AccountInfo? account, EnvironmentRun run)
+    /// <summary>
+    /// Settings this environment wrote and that still hold its values. The ownership tag decides who wrote a setting:
+    /// one another environment wrote (a shared app, or a setting it took over) is never removed. Without a tag (wired
+    /// before ownership tags), only values that can be this environment's alone count: the reference to its vault's
+    /// secret and its account's endpoint; the deployment name ("gpt-4o") is common to environments, so it goes only
+    /// with one of those.
+    /// </summary>
+    private static IEnumerable<string> OurSettings(AppPolicy app, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> siteTags,
+        VaultInfo? vault, AccountInfo? account, EnvironmentRun run)
     {
-        if (settings.TryGetValue(app.KeySetting, out var key) && key.IndexOf($"/secrets/{run.Settings.SecretName}", StringComparison.OrdinalIgnoreCase) >= 0 &&
-            (vault is null || key.IndexOf(vault.VaultUri.Host, StringComparison.OrdinalIgnoreCase) >= 0 || key.IndexOf(run.Names.KeyVault, StringComparison.OrdinalIgnoreCase) >= 0))
+        bool Writer(string setting, out bool tagged)
         {
-            yield return app.KeySetting;
+            var owner = AppOwnership.OwnerOf(siteTags, setting);
+            tagged = owner is not null;
+            return owner is null || owner.Equals(run.Environment, StringComparison.OrdinalIgnoreCase);
         }
-        if (settings.TryGetValue(app.EndpointSetting, out var endpoint) && (account?.Endpoint is null ? endpoint.IndexOf(run.Names.CustomSubdomain, StringComparison.OrdinalIgnoreCase) >= 0 : endpoint == account.Endpoint))
-        {
-            yield return app.EndpointSetting;
-        }
-        if (settings.TryGetValue(app.DeploymentSetting, out var deployment) && run.Settings.Deployments.Any(d => d.Name == deployment))
-        {
-            yield return app.DeploymentSetting;
-        }
+        var key = settings.TryGetValue(app.KeySetting, out var keyValue) && Writer(app.KeySetting, out _) &&
+                  keyValue.IndexOf($"/secrets/{run.Settings.SecretName}", StringComparison.OrdinalIgnoreCase) >= 0 &&
+                  (vault is null || keyValue.IndexOf(vault.VaultUri.Host, StringComparison.OrdinalIgnoreCase) >= 0 || keyValue.IndexOf(run.Names.KeyVault, StringComparison.OrdinalIgnoreCase) >= 0);
+        var endpoint = settings.TryGetValue(app.EndpointSetting, out var endpointValue) && Writer(app.EndpointSetting, out _) &&
+                       (account?.Endpoint is null ? endpointValue.IndexOf(run.Names.CustomSubdomain, StringComparison.OrdinalIgnoreCase) >= 0 : endpointValue == account.Endpoint);
+        var deployment = settings.TryGetValue(app.DeploymentSetting, out var deploymentValue) && Writer(app.DeploymentSetting, out var deploymentTagged) &&
+                         run.Settings.Deployments.Any(d => d.Name == deploymentValue) && (deploymentTagged || key || endpoint);
+        if (key) yield return app.KeySetting;
+        if (endpoint) yield return app.EndpointSetting;
+        if (deployment) yield return app.DeploymentSetting;
     }
 
     private async Task RemoveOurAssignmentAsync(string scope, string principalId, string role, Func<string, string, string, Func<Task<bool>>, Task> step, CancellationToken cancellationToken)

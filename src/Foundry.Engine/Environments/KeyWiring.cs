@@ -166,6 +166,8 @@ internal sealed class KeyWiring
             throw new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing", $"The app '{policy.Name}' has no managed identity, so it cannot read Key Vault references.",
                 "Turn on the app's system-assigned identity (Update-AzFunctionApp -IdentityType SystemAssigned / az functionapp identity assign), then run again.", target: siteId);
         }
+        await new AppOwnership(services, run).ClaimAsync(policy, app, cancellationToken).ConfigureAwait(false);
+        await new SlotSettings(services, run).EnsureAsync(policy, siteId, cancellationToken).ConfigureAwait(false);
         if (account is null || vault is null || secret is null)
         {
             await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Web/sites/config", $"{siteId}/config/appsettings", $"set {policy.KeySetting}, {policy.EndpointSetting}, {policy.DeploymentSetting}"), () => Task.CompletedTask).ConfigureAwait(false);

@@ -10,6 +10,9 @@ namespace Foundry.Engine.Groups;
 /// <summary>A resource group.</summary>
 public sealed record ResourceGroupInfo(string ResourceId, string Name, string Location, IReadOnlyDictionary<string, string> Tags, string? ProvisioningState = null);
 
+/// <summary>A resource inside a group, as Resource Manager lists it.</summary>
+public sealed record GroupMember(string ResourceId, IReadOnlyDictionary<string, string> Tags);
+
 /// <summary>Resource groups through the SDK's typed client (Azure.ResourceManager covers them).</summary>
 public sealed class ResourceGroupOperations
 {
@@ -75,18 +78,23 @@ public sealed class ResourceGroupOperations
         }
     }
 
-    /// <summary>Ids of the resources in the group (to check nothing foreign is inside before deleting it).</summary>
-    public Task<IReadOnlyList<string>> ListResourceIdsAsync(string subscriptionId, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The resources in the group with their tags, read from Resource Manager (Resource Graph lags it, so a resource
+    /// created seconds ago could be missing there): what decides whether deleting the group would take something
+    /// Foundry does not manage with it. Top-level resources only, as Resource Manager lists them; their children
+    /// (deployments, secrets) go with them.
+    /// </summary>
+    public Task<IReadOnlyList<GroupMember>> ListResourcesAsync(string subscriptionId, string name, CancellationToken cancellationToken)
     {
         var id = ResourceGroupResource.CreateResourceIdentifier(subscriptionId, name);
         return AzureErrors.Guard(new FailureContext("list the resource group's resources", id.ToString()), async () =>
         {
-            var ids = new List<string>();
+            var members = new List<GroupMember>();
             await foreach (var resource in arm.GetResourceGroupResource(id).GetGenericResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                ids.Add(resource.Id.ToString());
+                members.Add(new GroupMember(resource.Id.ToString(), new Dictionary<string, string>(resource.Data.Tags, StringComparer.OrdinalIgnoreCase)));
             }
-            return (IReadOnlyList<string>)ids;
+            return (IReadOnlyList<GroupMember>)members;
         });
     }
 

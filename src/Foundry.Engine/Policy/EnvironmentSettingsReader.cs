@@ -175,7 +175,7 @@ internal static class EnvironmentSettingsReader
                 problems.Add($"{at}: must be an object");
                 continue;
             }
-            PolicyReader.Unknown(item, at, problems, "name", "resourceGroup", "keySetting", "endpointSetting", "deploymentSetting");
+            PolicyReader.Unknown(item, at, problems, "name", "resourceGroup", "keySetting", "endpointSetting", "deploymentSetting", "shared");
             var name = PolicyReader.String(item, "name", $"{at}.name", problems, required: true);
             var group = PolicyReader.String(item, "resourceGroup", $"{at}.resourceGroup", problems, required: true);
             var key = PolicyReader.String(item, "keySetting", $"{at}.keySetting", problems) ?? "AZURE_OPENAI_API_KEY";
@@ -188,7 +188,13 @@ internal static class EnvironmentSettingsReader
                 if (!PolicyReader.IsSettingName(setting)) problems.Add($"{at}.{field}: '{setting}' may hold only letters, digits, '_', '.' and '-'");
             }
             if (new[] { key, endpoint, deployment }.Distinct(StringComparer.OrdinalIgnoreCase).Count() < 3) problems.Add($"{at}: keySetting, endpointSetting and deploymentSetting must differ");
-            if (name is not null && group is not null) apps.Add(new AppPolicy(name, group, key, endpoint, deployment));
+            var shared = false;
+            if (item.TryGetProperty("shared", out var sharedValue))
+            {
+                if (sharedValue.ValueKind is JsonValueKind.True or JsonValueKind.False) shared = sharedValue.GetBoolean();
+                else problems.Add($"{at}.shared: must be true or false");
+            }
+            if (name is not null && group is not null) apps.Add(new AppPolicy(name, group, key, endpoint, deployment, shared));
         }
         return apps;
     }

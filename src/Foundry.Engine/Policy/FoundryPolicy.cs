@@ -111,7 +111,9 @@ public sealed record KeyVaultPolicy(bool Create, string? Name, string? ResourceG
 /// <param name="KeySetting">App setting for the key reference (default AZURE_OPENAI_API_KEY).</param>
 /// <param name="EndpointSetting">App setting for the endpoint.</param>
 /// <param name="DeploymentSetting">App setting for the deployment name.</param>
-public sealed record AppPolicy(string Name, string ResourceGroup, string KeySetting, string EndpointSetting, string DeploymentSetting);
+/// <param name="Shared">The app is meant to be wired by more than one environment (each owning the settings it wrote
+/// last); without it, up refuses an app another environment has wired (AppOwnedByOtherEnvironment).</param>
+public sealed record AppPolicy(string Name, string ResourceGroup, string KeySetting, string EndpointSetting, string DeploymentSetting, bool Shared = false);
 
 /// <summary>What removal purges (so names can be reused), and what creation does with soft-deleted names.</summary>
 /// <param name="Account">Purge the soft-deleted AI account.</param>

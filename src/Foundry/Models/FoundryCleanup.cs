@@ -65,6 +65,7 @@ public sealed class FoundryCleanupReport
         Deletions = report.Deletions.Select(d => new FoundryResourceDeletion(d)).ToArray();
         Remaining = report.Remaining.Select(r => new FoundryManagedResource(r)).ToArray();
         HasFailures = report.HasFailures;
+        Kept = report.Kept.Select(d => new FoundryResourceDeletion(d)).ToArray();
     }
 
     public string? Environment { get; }
@@ -75,6 +76,8 @@ public sealed class FoundryCleanupReport
     public FoundryResourceDeletion[] Deletions { get; }
     public FoundryManagedResource[] Remaining { get; }
     public bool HasFailures { get; }
+    /// <summary>Resource groups left in place because they hold resources Foundry does not manage; Error says which.</summary>
+    public FoundryResourceDeletion[] Kept { get; }
 
     public override string ToString() => $"{Status} ({TotalDeleted}/{TotalExpected} deleted)";
 }

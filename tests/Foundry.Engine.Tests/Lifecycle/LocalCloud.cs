@@ -14,7 +14,7 @@ using Foundry.Engine.Policy;
 
 namespace Foundry.Engine.Tests.Lifecycle;
 
-/// <summary>An emulator plus the Engine's services wired to it, with a policy for app "contoso" and one Function App per environment.</summary>
+/// <summary>An emulator plus the Engine's services wired to it, with a policy for app "contoso": one Function App each for dev and staging, one shared by the pr-* environments.</summary>
 public sealed class LocalCloud : IAsyncLifetime
 {
     public const string Operator = "local-operator";
@@ -67,7 +67,7 @@ public sealed class LocalCloud : IAsyncLifetime
           "environments": {
             "dev": { "apps": [ { "name": "func-contoso-dev", "resourceGroup": "rg-apps" } ] },
             "staging": { "apps": [ { "name": "func-contoso-staging", "resourceGroup": "rg-apps" } ] },
-            "pr-*": { "apps": [ { "name": "func-contoso-pr", "resourceGroup": "rg-apps" } ] }
+            "pr-*": { "apps": [ { "name": "func-contoso-pr", "resourceGroup": "rg-apps", "shared": true } ] }
           }
         }
         """);

@@ -33,11 +33,21 @@ public sealed class PolicyReaderTests
         Assert.Equal("AZURE-OPENAI-API-KEY", dev.SecretName);
         Assert.Equal("AZURE_OPENAI_API_KEY", dev.Apps.Single().KeySetting);
         Assert.Equal(50, policy.For("staging")!.Deployments.Single().Capacity);
+        // One app per environment: an app wired by two environments would be re-pointed by each (AppOwnedByOtherEnvironment).
+        Assert.NotEqual(dev.Apps.Single().Name, policy.For("staging")!.Apps.Single().Name);
+        Assert.False(dev.Apps.Single().Shared);
         var pr = policy.For("pr-123")!;
         Assert.True(pr.Ephemeral);
         Assert.True(pr.Purge.Account);
         Assert.Empty(pr.Apps);
         Assert.Null(policy.For("prod"));
+    }
+
+    [Fact]
+    public void An_app_marked_shared_reads_as_shared()
+    {
+        var json = Minimal.Replace("\"location\": \"eastus\",", "\"location\": \"eastus\", \"apps\": [ { \"name\": \"func-a\", \"resourceGroup\": \"rg\", \"shared\": true } ],");
+        Assert.True(PolicyReader.Parse(json).For("dev")!.Apps.Single().Shared);
     }
 
     [Fact]
@@ -57,6 +67,7 @@ public sealed class PolicyReaderTests
     [InlineData("\"requiredTags\": { \"foundry-env\": \"x\" },", "environments.dev.requiredTags.foundry-env: tag names starting with 'foundry-' are reserved", null)]
     [InlineData("\"apps\": [ { \"name\": \"-bad\", \"resourceGroup\": \"rg\" } ],", "environments.dev.apps[0].name: '-bad' is not a valid site name", null)]
     [InlineData("\"purge\": { \"account\": \"yes\" },", "environments.dev.purge.account: must be true or false", null)]
+    [InlineData("\"apps\": [ { \"name\": \"func-a\", \"resourceGroup\": \"rg\", \"shared\": \"yes\" } ],", "environments.dev.apps[0].shared: must be true or false", null)]
     public void Each_problem_names_its_field(string extra, string expected, string? hint)
     {
         var json = Minimal.Replace("\"location\": \"eastus\",", extra.StartsWith("\"location\"", StringComparison.Ordinal) ? extra : "\"location\": \"eastus\", " + extra);

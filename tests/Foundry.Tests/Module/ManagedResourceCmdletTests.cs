@@ -76,6 +76,48 @@ public sealed class ManagedResourceCmdletTests(ModuleRunspace module, ITestOutpu
     }
 
     [Fact]
+    public void Removing_an_environment_keeps_its_group_that_holds_an_untagged_resource_says_why_and_deletes_the_managed_one_inside()
+    {
+        var subscription = module.Host.DefaultSubscription;
+        var groupId = $"/subscriptions/{subscription}/resourceGroups/rg-contoso-pr-93";
+        string Put(string id, string type, Dictionary<string, string>? tags)
+        {
+            var resource = new Foundry.Emulator.State.ArmResource
+            {
+                Id = id, Name = id.Split('/').Last(), Type = type, SubscriptionId = subscription, ResourceGroup = "rg-contoso-pr-93", Location = "eastus",
+                CreatedAt = module.Host.Cloud.Now, UpdatedAt = module.Host.Cloud.Now, Tags = tags, ProvisioningState = "Succeeded",
+            };
+            module.Host.Cloud.State.Put(resource);
+            return id;
+        }
+        Dictionary<string, string> Managed() => new(StringComparer.OrdinalIgnoreCase) { ["foundry-managed"] = "true", ["foundry-env"] = "pr-93", ["foundry-app"] = "contoso" };
+        string managed, foreign;
+        lock (module.Host.Cloud.Sync)
+        {
+            Put(groupId, "Microsoft.Resources/resourceGroups", Managed());
+            managed = Put($"{groupId}/providers/Microsoft.Storage/storageAccounts/stpr93", "Microsoft.Storage/storageAccounts", Managed());
+            foreign = Put($"{groupId}/providers/Microsoft.Storage/storageAccounts/stteamdata93", "Microsoft.Storage/storageAccounts", new(StringComparer.OrdinalIgnoreCase) { ["owner"] = "data-team" });
+        }
+
+        var removal = module.Invoke("Remove-FoundryManagedResource -Environment pr-93 -Confirm:$false");
+
+        Assert.Empty(removal.Errors);
+        var kept = Assert.Single(removal.Objects("FoundryResourceDeletion"), d => ModuleRunspace.Prop<string>(d, "Status") == "kept");
+        Assert.Equal(groupId, ModuleRunspace.Prop<string>(kept, "ResourceId"), ignoreCase: true);
+        Assert.Contains("stteamdata93", ModuleRunspace.Prop<string>(kept, "Error"));
+        Assert.Contains(removal.Streams.Warning, w => w.Message.Contains("rg-contoso-pr-93", StringComparison.Ordinal) && w.Message.Contains("stteamdata93", StringComparison.Ordinal));
+        var report = Assert.Single(removal.Objects("FoundryCleanupReport"));
+        Assert.Equal("Verified", ModuleRunspace.Prop<string>(report, "Status"));
+        Assert.Single((System.Collections.IEnumerable)report.Properties["Kept"].Value);
+        lock (module.Host.Cloud.Sync)
+        {
+            Assert.NotNull(module.Host.Cloud.State.Find(groupId));
+            Assert.NotNull(module.Host.Cloud.State.Find(foreign));
+            Assert.Null(module.Host.Cloud.State.Find(managed));
+        }
+    }
+
+    [Fact]
     public void WhatIfPreference_makes_removal_a_plan_even_with_Force_and_WhatIf_false_really_removes()
     {
         var ids = GraphSeed.Managed(module.Host, 3, "pr-92");

@@ -97,7 +97,7 @@ public sealed class ModuleRunspace : IAsyncLifetime
           "environments": {
             "dev": { "apps": [ { "name": "func-contoso-dev", "resourceGroup": "rg-apps" } ] },
             "staging": { "apps": [ { "name": "func-contoso-staging", "resourceGroup": "rg-apps" } ] },
-            "pr-*": { "apps": [ { "name": "func-contoso-pr", "resourceGroup": "rg-apps" } ] }
+            "pr-*": { "apps": [ { "name": "func-contoso-pr", "resourceGroup": "rg-apps", "shared": true } ] }
           }
         }
         """;
