@@ -15,6 +15,7 @@ internal sealed class AppLoad : IAsyncDisposable
     private readonly TaskCompletionSource firstFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int succeeded;
     private int failed;
+    private int[] completedPerClient = Array.Empty<int>();
 
     private AppLoad(HttpClient http) => this.http = http;
 
@@ -27,10 +28,28 @@ internal sealed class AppLoad : IAsyncDisposable
 
     public static AppLoad Start(LocalCloud cloud, string site, string setting, string endpoint, string deployment, int clientCount)
     {
-        var load = new AppLoad(cloud.DataPlaneHttp());
+        var load = new AppLoad(cloud.DataPlaneHttp()) { completedPerClient = new int[clientCount] };
         var url = $"{endpoint}openai/deployments/{deployment}/chat/completions?api-version=2024-10-21";
-        for (var i = 0; i < clientCount; i++) load.clients.Add(Task.Run(() => load.RunClientAsync(cloud, site, setting, url)));
+        for (var i = 0; i < clientCount; i++)
+        {
+            var client = i;
+            load.clients.Add(Task.Run(() => load.RunClientAsync(client, cloud, site, setting, url)));
+        }
         return load;
+    }
+
+    /// <summary>
+    /// Waits until every client has finished a request that read its key after this call began — the moment an app
+    /// holds a key in memory is over for all of them. Counting calls of the whole load instead lets one client that the
+    /// machine starved of CPU still hold a key from two rotations ago, which is the test's delay, not the rotation's.
+    /// </summary>
+    public async Task WaitForEveryClientAsync(TimeSpan timeout)
+    {
+        // The request in flight now may have read its key before; the one after it read the key after this point.
+        var targets = completedPerClient.Select(done => done + 2).ToArray();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && Enumerable.Range(0, targets.Length).Any(i => Volatile.Read(ref completedPerClient[i]) < targets[i]))
+            await Task.Delay(5);
     }
 
     /// <summary>Waits until the clients have made at least <paramref name="count"/> more successful calls (the load is really running).</summary>
@@ -41,7 +60,7 @@ internal sealed class AppLoad : IAsyncDisposable
         while (Succeeded < target && DateTime.UtcNow < deadline) await Task.Delay(5);
     }
 
-    private async Task RunClientAsync(LocalCloud cloud, string site, string setting, string url)
+    private async Task RunClientAsync(int client, LocalCloud cloud, string site, string setting, string url)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -71,6 +90,7 @@ internal sealed class AppLoad : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref completedPerClient[client]);
         }
     }
 

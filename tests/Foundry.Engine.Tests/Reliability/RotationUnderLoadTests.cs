@@ -35,8 +35,10 @@ public sealed class RotationUnderLoadTests(Xunit.Abstractions.ITestOutputHelper 
                 var rotation = await RotateAsync(cloud);
                 Assert.Equal(new[] { Site }, rotation.AppsConfirmed);
                 keysSeen.Add(cloud.ResolvedValue(Site, Setting)!);
-                // Clients keep calling between rotations (an app holds a key for a moment before it sends it).
+                // Clients keep calling between rotations (an app holds a key for a moment before it sends it): each
+                // finishes what it read before this rotation, so the next one regenerating that slot fails no request.
                 await load.WaitForProgressAsync(20, TimeSpan.FromSeconds(10));
+                await load.WaitForEveryClientAsync(TimeSpan.FromSeconds(10));
             }
             Assert.True(load.Failed == 0, $"{load.Failed} failed requests of {load.Failed + load.Succeeded}: {string.Join(" | ", load.FailureSamples)}");
             Assert.True(load.Succeeded >= 21 * 20, $"the load must have run throughout ({load.Succeeded} calls)");
