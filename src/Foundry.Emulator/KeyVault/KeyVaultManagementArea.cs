@@ -22,7 +22,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         var options = new RouteOptions { ApiVersionOf = VaultType };
         routes.Map(ServiceKind.Management, "PUT", Vault, Put, options);
         routes.Map(ServiceKind.Management, "GET", Vault, c => EmulatorResponse.Json(200, Require(c).ToJson()), options);
-        routes.Map(ServiceKind.Management, "PATCH", Vault, c => Update(c, Require(c), c.RequireObject()), options);
+        routes.Map(ServiceKind.Management, "PATCH", Vault, c => Update(c, Require(c), c.RequireObject(), replace: false), options);
         routes.Map(ServiceKind.Management, "DELETE", Vault, c =>
         {
             Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
@@ -79,7 +79,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
         var body = c.RequireObject();
         var existing = c.State.Find(IdOf(c));
-        if (existing is not null) return Update(c, existing, body);
+        if (existing is not null) return Update(c, existing, body, replace: true);
         var properties = body["properties"] as JsonObject;
         if (properties?["tenantId"] is null || properties["sku"] is null)
         {
@@ -124,9 +124,16 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         return EmulatorResponse.Json(200, vault.ToJson());
     }
 
-    private static EmulatorResponse Update(RequestContext c, ArmResource vault, JsonObject body)
+    private static EmulatorResponse Update(RequestContext c, ArmResource vault, JsonObject body, bool replace)
     {
-        if (body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        // A PUT replaces the tags and resets the network settings it omits; the security settings above keep their one-way rules.
+        if (replace || body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        if (replace)
+        {
+            vault.Properties["publicNetworkAccess"] = body["properties"]?["publicNetworkAccess"]?.DeepClone() ?? "Enabled";
+            vault.Properties.Remove("networkAcls");
+        }
+        if (body["properties"]?["networkAcls"] is { } rules) vault.Properties["networkAcls"] = rules.DeepClone();
         if (body["properties"] is JsonObject properties)
         {
             if (vault.Properties["enablePurgeProtection"]?.GetValue<bool>() == true && properties["enablePurgeProtection"]?.GetValue<bool>() == false)
