@@ -99,8 +99,16 @@ public sealed class WriteSemanticsAndPolicyConformanceTests(EmulatorFixture emul
         var merged = await tags.UpdateAsync(WaitUntil.Completed, new TagResourcePatch { PatchMode = TagPatchMode.Merge, TagValues = { ["c"] = "3", ["a"] = "one" } });
         Assert.Equal(new Dictionary<string, string> { ["a"] = "one", ["b"] = "2", ["c"] = "3" }, merged.Value.Data.TagValues.OrderBy(t => t.Key).ToDictionary(t => t.Key, t => t.Value));
 
-        var deleted = await tags.UpdateAsync(WaitUntil.Completed, new TagResourcePatch { PatchMode = TagPatchMode.Delete, TagValues = { ["b"] = "2" } });
-        Assert.Equal(new[] { "a", "c" }, deleted.Value.Data.TagValues.Keys.OrderBy(k => k));
+        var kept = await tags.UpdateAsync(WaitUntil.Completed, new TagResourcePatch { PatchMode = TagPatchMode.Delete, TagValues = { ["b"] = "not-its-value" } });
+        Assert.Equal(new[] { "a", "b", "c" }, kept.Value.Data.TagValues.Keys.OrderBy(k => k));
+        var deleted = await tags.UpdateAsync(WaitUntil.Completed, new TagResourcePatch { PatchMode = TagPatchMode.Delete, TagValues = { ["b"] = "2", ["c"] = "" } });
+        Assert.Equal(new[] { "a" }, deleted.Value.Data.TagValues.Keys.OrderBy(k => k));
+
+        var tooMany = new TagResourcePatch { PatchMode = TagPatchMode.Merge };
+        for (var i = 0; i < 50; i++) tooMany.TagValues[$"t{i}"] = "x";
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => tags.UpdateAsync(WaitUntil.Completed, tooMany));
+        Assert.Equal(400, refused.Status);
+        Assert.Equal("InvalidTag", refused.ErrorCode);
 
         var replaced = await tags.UpdateAsync(WaitUntil.Completed, new TagResourcePatch { PatchMode = TagPatchMode.Replace, TagValues = { ["only"] = "this" } });
         Assert.Equal(new[] { "only" }, replaced.Value.Data.TagValues.Keys);
