@@ -126,7 +126,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
 
     private static EmulatorResponse Update(RequestContext c, ArmResource vault, JsonObject body, bool replace)
     {
-        // A PUT replaces the tags and resets the network settings it omits; the security settings above keep their one-way rules.
+        // A PUT replaces the tags and resets the network settings it omits (a PATCH merges); purge protection and soft delete keep their one-way rules below.
         if (replace || body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
         if (replace)
         {
