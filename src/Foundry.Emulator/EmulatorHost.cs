@@ -102,7 +102,8 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>Where other processes find this emulator: endpoint, certificate thumbprint to pin, tenant, subscriptions.</summary>
     public void WriteConnectionFile(string path)
     {
-        var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId);
+        var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId,
+            Cloud.Realism.Name, Cloud.Realism.TimeScale);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
     }
@@ -194,4 +195,5 @@ public sealed class EmulatorHost : IAsyncDisposable
 }
 
 /// <summary>The connection file's content.</summary>
-public sealed record EmulatorConnection(string Endpoint, string Thumbprint, string TenantId, string[] Subscriptions, int ProcessId);
+/// <remarks>Profile and TimeScale say how hard the cloud is (fast or realistic) and how its Azure-term delays are scaled, so a client can wait accordingly.</remarks>
+public sealed record EmulatorConnection(string Endpoint, string Thumbprint, string TenantId, string[] Subscriptions, int ProcessId, string Profile, double TimeScale);

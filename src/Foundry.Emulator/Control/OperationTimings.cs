@@ -13,9 +13,12 @@ public sealed class OperationTimings
 
     public TimeSpan Default { get; set; } = TimeSpan.Zero;
 
+    /// <summary>The realism profile's durations (kept across <see cref="Clear"/>); a key set here overrides them.</summary>
+    public Func<string, TimeSpan?>? Baseline { get; set; }
+
     public void Set(string key, TimeSpan duration) => durations[key] = duration;
 
-    public TimeSpan For(string key) => durations.TryGetValue(key, out var d) ? d : Default;
+    public TimeSpan For(string key) => durations.TryGetValue(key, out var d) ? d : Baseline?.Invoke(key) ?? Default;
 
     public void Clear()
     {
