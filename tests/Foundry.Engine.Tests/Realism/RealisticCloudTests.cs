@@ -79,4 +79,19 @@ public sealed class RealisticCloudTests
         Assert.Equal("Resolved", up.Environment.Apps.Single().ReferenceStatus);
         Assert.Equal(2, up.Changes.Count(c => c.Action == "Assign"));
     }
+
+    [Fact]
+    public async Task While_the_operators_role_propagates_up_waits_on_403_ForbiddenByRbac_with_backoff_not_a_request_every_poll()
+    {
+        // 150 s of propagation in Azure terms (1.5 s here), against the engine's 20 ms polling interval.
+        await using var scope = await StartAsync(Realistic with { RoleAssignmentPropagation = TimeSpan.FromSeconds(150) });
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync("func-contoso-dev");
+
+        var up = await cloud.UpAsync("dev");
+
+        Assert.Equal("Resolved", up.Environment.Apps.Single().ReferenceStatus);
+        var forbidden = cloud.Host.Cloud.Log.All.Count(r => r.Host.Contains(".vault.", StringComparison.Ordinal) && r.Status == 403);
+        Assert.InRange(forbidden, 1, 12);
+    }
 }
