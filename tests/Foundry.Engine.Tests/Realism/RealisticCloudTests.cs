@@ -20,9 +20,9 @@ public sealed class RealisticCloudTests
     [Fact]
     public async Task Up_writes_the_secret_again_through_Key_Vaults_purge_window_after_the_secret_was_deleted_by_hand()
     {
-        // A purge that keeps the name busy for 0.6 s: up purges the deleted secret of this ephemeral environment, then
+        // A purge that keeps the name busy for 1.2 s: up purges the deleted secret of this ephemeral environment, then
         // writes it, and Key Vault answers 409 ObjectIsBeingDeleted until the purge is done.
-        await using var scope = await StartAsync(Realistic with { SecretPurge = TimeSpan.FromSeconds(60) });
+        await using var scope = await StartAsync(Realistic with { SecretPurge = TimeSpan.FromSeconds(120) });
         var cloud = scope.Value;
         await cloud.CreateAppAsync("func-contoso-pr");
         var first = await cloud.UpAsync("pr-5");
