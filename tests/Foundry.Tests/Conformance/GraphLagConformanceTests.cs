@@ -76,6 +76,7 @@ public sealed class GraphLagConformanceTests(RealisticEmulatorFixture emulator) 
         var before = emulator.Host.Cloud.Now;
         await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Completed, id, new GenericResourceData(AzureLocation.EastUS));
         var after = emulator.Host.Cloud.Now;
+        Assert.Null(await GraphTagsAsync(id.ToString()));
         await UntilGraphAsync(id.ToString(), tags => tags is not null);
         var seen = emulator.Host.Cloud.Now;
         var minLag = RealisticEmulatorFixture.Profile.Local(RealisticEmulatorFixture.Profile.GraphIndexLagMin);
