@@ -1,3 +1,5 @@
+using Foundry.Emulator.Realism;
+
 namespace Foundry.Emulator;
 
 /// <summary>How a local Azure emulator is started.</summary>
@@ -29,4 +31,11 @@ public sealed class EmulatorOptions
 
     /// <summary>Keep the request log in memory (tests read it; the console host turns it off for long runs).</summary>
     public bool RecordRequests { get; set; } = true;
+
+    /// <summary>
+    /// How hard the cloud is: <see cref="RealismProfile.Fast"/> (the default) or <see cref="RealismProfile.Realistic"/>
+    /// (Azure's propagation, index and deletion delays, scaled). Hosts read FOUNDRY_EMULATOR_PROFILE with
+    /// <see cref="RealismProfile.FromEnvironment"/>.
+    /// </summary>
+    public RealismProfile Realism { get; set; } = RealismProfile.Fast;
 }

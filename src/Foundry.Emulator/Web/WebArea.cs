@@ -107,6 +107,8 @@ internal sealed class WebArea : IEmulatorArea
         ["type"] = "Microsoft.Web/sites/config",
         ["location"] = site.Location,
         ["kind"] = site.Kind,
+        // Azure's config resource carries the site's tags, {} when it has none (recorded: AppServiceConfigurationDictionaryTest).
+        ["tags"] = ArmResource.TagsJson(site.Tags ?? new Dictionary<string, string>()),
         ["properties"] = ArmResource.TagsJson(c.State.AppSettings.GetValueOrDefault(EmulatorState.Key(site.Id)) ?? new Dictionary<string, string>()),
     });
 

@@ -63,16 +63,19 @@ public sealed class EnvironmentProvisioner
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
-        // The vault waits only until the account's creation is accepted and shown to have keys (seconds), then runs
-        // beside the account's long operation: an account whose keys a policy disabled stops up before Key Vault is touched.
+        // The vault (and the apps' read roles on it) wait only until the account's creation is accepted and shown to have
+        // keys (seconds), then run beside the account's long operation: an account whose keys a policy disabled stops up
+        // before Key Vault is touched.
         var accountAccepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var accountTask = EnsureAccountAndDeploymentsAsync(run, existing, placement, accountAccepted, cancellationToken);
         var vaultTask = EnsureVaultOnceAccountAcceptedAsync(run, accountAccepted.Task, accountTask, cancellationToken);
         await Task.WhenAll(accountTask, vaultTask).ConfigureAwait(false);
 
         var wiring = new KeyWiring(services, run);
-        var secret = await wiring.EnsureSecretAsync(accountTask.Result, vaultTask.Result, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vaultTask.Result, secret, cancellationToken))).ConfigureAwait(false);
+        var (vault, accessGranted) = vaultTask.Result;
+        var secret = await wiring.EnsureSecretAsync(accountTask.Result, vault, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vault, secret, cancellationToken,
+            accessGranted.TryGetValue(app, out var granted) ? granted : null))).ConfigureAwait(false);
 
         run.Reporter.Progress(run.Environment, "Reading back");
         var info = await new EnvironmentReader(services).ReadAsync(run.Policy, run.Environment, cancellationToken).ConfigureAwait(false);
@@ -169,11 +172,12 @@ public sealed class EnvironmentProvisioner
     }
 
     /// <summary>The vault, once the account's creation is accepted with keys; nothing when the account failed first (its error is the run's).</summary>
-    private async Task<VaultInfo?> EnsureVaultOnceAccountAcceptedAsync(EnvironmentRun run, Task accepted, Task accountTask, CancellationToken cancellationToken)
+    private async Task<(VaultInfo? Vault, Dictionary<AppPolicy, bool> AccessGranted)> EnsureVaultOnceAccountAcceptedAsync(EnvironmentRun run, Task accepted, Task accountTask,
+        CancellationToken cancellationToken)
     {
         await Task.WhenAny(accepted, accountTask).ConfigureAwait(false);
-        if (!accepted.IsCompleted) return null;
-        return await EnsureVaultAsync(run, cancellationToken).ConfigureAwait(false);
+        if (!accepted.IsCompleted) return (null, new Dictionary<AppPolicy, bool>());
+        return await EnsureVaultAndAppAccessAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How a deployment differs from the policy's, or null when it matches.</summary>
@@ -249,6 +253,24 @@ public sealed class EnvironmentProvisioner
                 ? "Free quota (delete unused deployments, purge soft-deleted accounts), lower capacities in the policy, request more quota, or approve another fallback location."
                 : "Pick model versions and SKUs offered in the approved regions (prefer GlobalStandard), or approve another fallback location in the policy.",
             target: $"/subscriptions/{run.Subscription}/resourceGroups/{names.ResourceGroup}");
+    }
+
+    /// <summary>
+    /// The vault, then at once each app's read role on it: a role assignment reaches Key Vault only after a minute or
+    /// more, so it propagates while the account and its deployments are still being created, not after the secret.
+    /// Apps missing or without an identity are left to <see cref="KeyWiring.EnsureAppAsync"/>, which reports them.
+    /// </summary>
+    private async Task<(VaultInfo? Vault, Dictionary<AppPolicy, bool> AccessGranted)> EnsureVaultAndAppAccessAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var vault = await EnsureVaultAsync(run, cancellationToken).ConfigureAwait(false);
+        var granted = new Dictionary<AppPolicy, bool>();
+        if (vault is null) return (vault, granted);
+        var wiring = new KeyWiring(services, run);
+        foreach (var app in run.Settings.Apps)
+        {
+            if (await wiring.EnsureAppReadAccessAsync(app, vault, cancellationToken).ConfigureAwait(false) is { } assigned) granted[app] = assigned;
+        }
+        return (vault, granted);
     }
 
     /// <summary>The Key Vault: Foundry's own per environment (created when missing), or the policy's existing one.</summary>
