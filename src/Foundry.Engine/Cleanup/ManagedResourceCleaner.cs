@@ -20,7 +20,11 @@ public sealed class ManagedResourceCleaner
     internal ManagedResourceCleaner(EngineServices services) => this.services = services;
 
     /// <summary>Deletes <paramref name="resourceIds"/>; each result goes to <paramref name="onResult"/> (from any thread) as it finishes.</summary>
-    public async Task<CleanupReport> DeleteAsync(IReadOnlyList<string> resourceIds, CleanupOptions options, string? environment, string? runId,
+    public Task<CleanupReport> DeleteAsync(IReadOnlyList<string> resourceIds, CleanupOptions options, string? environment, string? runId,
+        Action<ResourceDeletion> onResult, IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("delete the managed resources", cancellationToken, () => DeleteCoreAsync(resourceIds, options, environment, runId, onResult, reporter, cancellationToken));
+
+    private async Task<CleanupReport> DeleteCoreAsync(IReadOnlyList<string> resourceIds, CleanupOptions options, string? environment, string? runId,
         Action<ResourceDeletion> onResult, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         if (options.ThrottleLimit < 1) throw new ArgumentOutOfRangeException(nameof(options), "ThrottleLimit must be at least 1.");
@@ -161,7 +165,10 @@ public sealed class ManagedResourceCleaner
         e.Status is 409 or 423 or 429 or >= 500 || e.Kind is FailureKind.Throttled or FailureKind.ServiceUnavailable or FailureKind.Network or FailureKind.Timeout;
 
     /// <summary>What still exists of the resources a query lists (each row re-checked on Resource Manager, which Resource Graph lags).</summary>
-    public async Task<CleanupReport> VerifyAsync(GraphQuery query, string? environment, string? runId, CancellationToken cancellationToken)
+    public Task<CleanupReport> VerifyAsync(GraphQuery query, string? environment, string? runId, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("verify the cleanup", cancellationToken, () => VerifyCoreAsync(query, environment, runId, cancellationToken));
+
+    private async Task<CleanupReport> VerifyCoreAsync(GraphQuery query, string? environment, string? runId, CancellationToken cancellationToken)
     {
         var remaining = new List<GraphResource>();
         string? token = null;

@@ -5,6 +5,8 @@ using Foundry.Engine.Policy;
 using Foundry.Engine.Vaults;
 using static Foundry.Engine.Environments.EnvironmentCheckNames;
 
+using Foundry.Engine.Errors;
+
 namespace Foundry.Engine.Environments;
 
 /// <summary>
@@ -19,7 +21,10 @@ public sealed class EnvironmentInspector
     internal EnvironmentInspector(EngineServices services) => this.services = services;
 
     /// <summary>Every check of <paramref name="environment"/>, in a stable order.</summary>
-    public async Task<IReadOnlyList<EnvironmentCheck>> InspectAsync(FoundryPolicy policy, string environment, IEngineReporter reporter, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<EnvironmentCheck>> InspectAsync(FoundryPolicy policy, string environment, IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("test the environment", cancellationToken, () => InspectCoreAsync(policy, environment, reporter, cancellationToken));
+
+    private async Task<IReadOnlyList<EnvironmentCheck>> InspectCoreAsync(FoundryPolicy policy, string environment, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf: true, runId: "", new AuditLog(null), reporter);
         var checks = new CheckRecorder(environment, cancellationToken);

@@ -28,7 +28,11 @@ public sealed class EnvironmentProvisioner
     }
 
     /// <summary>Converges <paramref name="environment"/> (or, with <paramref name="whatIf"/>, plans it).</summary>
-    public async Task<ProvisionResult> ProvisionAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
+    public Task<ProvisionResult> ProvisionAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
+        IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("provision the environment", cancellationToken, () => ProvisionCoreAsync(policy, environment, whatIf, runId, audit, reporter, cancellationToken));
+
+    private async Task<ProvisionResult> ProvisionCoreAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
         IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
@@ -43,7 +47,11 @@ public sealed class EnvironmentProvisioner
     /// secret out of step with the active key…) with the same convergence as up; refuses, before any write, an
     /// environment whose account or vault is gone, since remaking those is up's decision (new keys, new endpoint).
     /// </summary>
-    public async Task<ProvisionResult> RepairAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
+    public Task<ProvisionResult> RepairAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
+        IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("repair the environment", cancellationToken, () => RepairCoreAsync(policy, environment, whatIf, runId, audit, reporter, cancellationToken));
+
+    private async Task<ProvisionResult> RepairCoreAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit,
         IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);

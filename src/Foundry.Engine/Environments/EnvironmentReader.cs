@@ -4,6 +4,8 @@ using Foundry.Engine.Naming;
 using Foundry.Engine.Policy;
 using Foundry.Engine.Vaults;
 
+using Foundry.Engine.Errors;
+
 namespace Foundry.Engine.Environments;
 
 /// <summary>Reads an environment's resources back from Azure (never from a local file): what Get-FoundryEnvironment reports.</summary>
@@ -14,7 +16,10 @@ public sealed class EnvironmentReader
     internal EnvironmentReader(EngineServices services) => this.services = services;
 
     /// <summary>The environment as Azure has it (fields are null for what does not exist).</summary>
-    public async Task<EnvironmentInfo> ReadAsync(FoundryPolicy policy, string environment, CancellationToken cancellationToken)
+    public Task<EnvironmentInfo> ReadAsync(FoundryPolicy policy, string environment, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("read the environment", cancellationToken, () => ReadCoreAsync(policy, environment, cancellationToken));
+
+    private async Task<EnvironmentInfo> ReadCoreAsync(FoundryPolicy policy, string environment, CancellationToken cancellationToken)
     {
         var settings = policy.For(environment) ?? throw new FoundryEngineException(FailureKind.InvalidRequest, "EnvironmentNotInPolicy",
             $"The policy has no entry for environment '{environment}'.", "Add it to the policy's environments (or a template such as pr-*).", target: environment);

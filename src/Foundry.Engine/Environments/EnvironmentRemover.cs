@@ -9,6 +9,8 @@ using Foundry.Engine.Naming;
 using Foundry.Engine.Policy;
 using Foundry.Engine.Vaults;
 
+using Foundry.Engine.Errors;
+
 namespace Foundry.Engine.Environments;
 
 /// <summary>
@@ -25,7 +27,10 @@ public sealed class EnvironmentRemover
     internal EnvironmentRemover(EngineServices services) => this.services = services;
 
     /// <summary>Removes <paramref name="environment"/> (or, with <paramref name="whatIf"/>, lists what would go).</summary>
-    public async Task<CleanupReport> RemoveAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken)
+    public Task<CleanupReport> RemoveAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("remove the environment", cancellationToken, () => RemoveCoreAsync(policy, environment, whatIf, runId, audit, reporter, cancellationToken));
+
+    private async Task<CleanupReport> RemoveCoreAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         using var writer = whatIf ? null : await EnvironmentLocks.ThisProcess.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);

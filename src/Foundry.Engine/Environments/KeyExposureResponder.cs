@@ -3,6 +3,8 @@ using Foundry.Engine.Audit;
 using Foundry.Engine.Policy;
 using Foundry.Engine.Secrets;
 
+using Foundry.Engine.Errors;
+
 namespace Foundry.Engine.Environments;
 
 /// <summary>A scan of files for an environment's keys.</summary>
@@ -41,7 +43,10 @@ public sealed class KeyExposureResponder
     internal KeyExposureResponder(EngineServices services) => this.services = services;
 
     /// <summary>Scans <paramref name="paths"/> for the environment's current key1 and key2.</summary>
-    public async Task<KeyExposureReport> ScanAsync(FoundryPolicy policy, string environment, IReadOnlyList<string> paths, IEngineReporter reporter, CancellationToken cancellationToken)
+    public Task<KeyExposureReport> ScanAsync(FoundryPolicy policy, string environment, IReadOnlyList<string> paths, IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("read the keys to scan for", cancellationToken, () => ScanCoreAsync(policy, environment, paths, reporter, cancellationToken));
+
+    private async Task<KeyExposureReport> ScanCoreAsync(FoundryPolicy policy, string environment, IReadOnlyList<string> paths, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         if (paths is null || paths.Count == 0) throw new ArgumentException("Give at least one file or folder to scan.", nameof(paths));
         foreach (var path in paths)
@@ -61,7 +66,11 @@ public sealed class KeyExposureResponder
     }
 
     /// <summary>Makes the exposed slots worthless: regenerates each, rotating the apps off the active one first.</summary>
-    public async Task<KeyRevocationRecord> RevokeAsync(FoundryPolicy policy, string environment, IReadOnlyCollection<string> exposedSlots, bool force, string runId,
+    public Task<KeyRevocationRecord> RevokeAsync(FoundryPolicy policy, string environment, IReadOnlyCollection<string> exposedSlots, bool force, string runId,
+        AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("revoke the exposed key", cancellationToken, () => RevokeCoreAsync(policy, environment, exposedSlots, force, runId, audit, reporter, cancellationToken));
+
+    private async Task<KeyRevocationRecord> RevokeCoreAsync(FoundryPolicy policy, string environment, IReadOnlyCollection<string> exposedSlots, bool force, string runId,
         AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var exposed = exposedSlots.Select(ParseSlot).Distinct().ToList();

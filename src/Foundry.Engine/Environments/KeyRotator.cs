@@ -5,6 +5,8 @@ using Foundry.Engine.Policy;
 using Foundry.Engine.Secrets;
 using Foundry.Engine.Vaults;
 
+using Foundry.Engine.Errors;
+
 namespace Foundry.Engine.Environments;
 
 /// <summary>What a rotation did.</summary>
@@ -43,7 +45,11 @@ public sealed class KeyRotator
     }
 
     /// <summary>Rotates the environment's key (or, with <paramref name="whatIf"/>, says what it would do).</summary>
-    public async Task<RotationRecord> RotateAsync(FoundryPolicy policy, string environment, bool force, bool whatIf, string runId, AuditLog audit,
+    public Task<RotationRecord> RotateAsync(FoundryPolicy policy, string environment, bool force, bool whatIf, string runId, AuditLog audit,
+        IEngineReporter reporter, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("rotate the key", cancellationToken, () => RotateCoreAsync(policy, environment, force, whatIf, runId, audit, reporter, cancellationToken));
+
+    private async Task<RotationRecord> RotateCoreAsync(FoundryPolicy policy, string environment, bool force, bool whatIf, string runId, AuditLog audit,
         IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);

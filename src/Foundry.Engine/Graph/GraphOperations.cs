@@ -25,7 +25,10 @@ public sealed class GraphOperations
     internal GraphOperations(ArmClient arm) => rest = new ArmRestClient(arm);
 
     /// <summary>One page of <paramref name="query"/>; pass the returned continuation token back for the next.</summary>
-    public async Task<Page<GraphResource>> QueryPageAsync(GraphQuery query, string? continuationToken, CancellationToken cancellationToken)
+    public Task<Page<GraphResource>> QueryPageAsync(GraphQuery query, string? continuationToken, CancellationToken cancellationToken) =>
+        CloudReachability.Guard("query Resource Graph", cancellationToken, () => QueryPageCoreAsync(query, continuationToken, cancellationToken));
+
+    private async Task<Page<GraphResource>> QueryPageCoreAsync(GraphQuery query, string? continuationToken, CancellationToken cancellationToken)
     {
         if (query is null) throw new ArgumentNullException(nameof(query));
         if (query.Subscriptions.Count == 0) throw new ArgumentException("At least one subscription is required.", nameof(query));
