@@ -64,6 +64,12 @@ public sealed class ManagedResourceCleaner
         var list = results.ToList();
         // Skipped (not managed) and kept (holding foreign resources) are meant to stay: they do not count as left over.
         var remaining = await RemainingAsync(list.Where(r => r.Status is not ("skipped" or "kept")).Select(r => r.ResourceId).ToList(), cancellationToken).ConfigureAwait(false);
+        // The ids came from Resource Graph, which lags: Resource Manager is asked what the environment's groups still hold.
+        if (environment is not null)
+        {
+            var subscriptions = resourceIds.Select(id => new ResourceIdentifier(id).SubscriptionId).OfType<string>();
+            await new ResourceManagerSweep(services).AddMissedAsync(remaining, subscriptions, environment, runId, cancellationToken).ConfigureAwait(false);
+        }
         var status = list.Any(r => r.Status == "failed") ? "PartialFailure" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
         return new CleanupReport(environment, runId, status, total, list.Count(r => r.Status == "deleted"), list, remaining);
     }
@@ -164,7 +170,8 @@ public sealed class ManagedResourceCleaner
     private static bool Retryable(FoundryEngineException e) =>
         e.Status is 409 or 423 or 429 or >= 500 || e.Kind is FailureKind.Throttled or FailureKind.ServiceUnavailable or FailureKind.Network or FailureKind.Timeout;
 
-    /// <summary>What still exists of the resources a query lists (each row re-checked on Resource Manager, which Resource Graph lags).</summary>
+    /// <summary>What still exists of the resources a query lists (each row re-checked on Resource Manager, which Resource Graph lags), plus the
+    /// managed resources Resource Manager lists in the environment's groups that Graph has not indexed yet.</summary>
     public Task<CleanupReport> VerifyAsync(GraphQuery query, string? environment, string? runId, CancellationToken cancellationToken) =>
         CloudReachability.Guard("verify the cleanup", cancellationToken, () => VerifyCoreAsync(query, environment, runId, cancellationToken));
 
@@ -182,6 +189,8 @@ public sealed class ManagedResourceCleaner
             token = page.ContinuationToken;
         }
         while (token is not null);
+        // Graph lags Resource Manager by seconds: what was created just now is only in Resource Manager's listing.
+        await new ResourceManagerSweep(services).AddMissedAsync(remaining, query.Subscriptions, environment, runId, cancellationToken).ConfigureAwait(false);
         return new CleanupReport(environment, runId, remaining.Count == 0 ? "Verified" : "VerificationFailed", remaining.Count, 0, Array.Empty<ResourceDeletion>(), remaining);
     }
 

@@ -98,6 +98,16 @@ public sealed class ResourceGroupOperations
         });
     }
 
+    /// <summary>Every resource group of the subscription, read from Resource Manager (current, unlike Resource Graph).</summary>
+    public Task<IReadOnlyList<ResourceGroupInfo>> ListAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        AzureErrors.Guard(new FailureContext("list the subscription's resource groups", $"/subscriptions/{subscriptionId}"), async () =>
+        {
+            var groups = new List<ResourceGroupInfo>();
+            var subscription = arm.GetSubscriptionResource(new ResourceIdentifier($"/subscriptions/{subscriptionId}"));
+            await foreach (var group in subscription.GetResourceGroups().GetAllAsync(cancellationToken: cancellationToken).ConfigureAwait(false)) groups.Add(ToInfo(group.Data));
+            return (IReadOnlyList<ResourceGroupInfo>)groups;
+        });
+
     private static ResourceGroupInfo ToInfo(ResourceGroupData data) =>
         new(data.Id.ToString(), data.Name, data.Location.Name, new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase), data.ResourceGroupProvisioningState);
 }
