@@ -39,7 +39,7 @@ internal static class CloudReachability
             case AggregateException aggregate:
                 // Azure.Core's retry policy throws every attempt's failure: unreachable only if each attempt was.
                 var causes = aggregate.Flatten().InnerExceptions.Select(TransportFailure).ToList();
-                return causes.Count > 0 && causes.All(c => c is not null) ? causes[^1] : null;
+                return causes.Count > 0 && causes.All(c => c is not null) ? causes[causes.Count - 1] : null;
             case TaskCanceledException or OperationCanceledException:
                 // Not the caller's cancellation (checked by the caller): the SDK's network timeout ran out.
                 return new TimeoutException("The request timed out after the SDK's retries.", exception);
