@@ -23,6 +23,9 @@ public static class ModelCatalog
         ("gpt-4o-mini", "2024-07-18", "GlobalStandard", null),
         ("gpt-4o-mini", "2024-07-18", "Standard", new[] { "eastus", "swedencentral" }),
         ("gpt-4.1", "2025-04-14", "GlobalStandard", new[] { "eastus", "eastus2", "westus", "westus3", "swedencentral", "westeurope", "northeurope", "uksouth", "australiaeast", "canadaeast" }),
+        ("o4-mini", "2025-04-16", "GlobalStandard", null),
+        ("gpt-5-mini", "2025-08-07", "GlobalStandard", null),
+        ("dall-e-3", "3.0", "Standard", new[] { "eastus", "swedencentral", "australiaeast" }),
         ("text-embedding-3-small", "1", "Standard", null),
         ("text-embedding-3-small", "1", "GlobalStandard", null),
         ("text-embedding-3-large", "1", "Standard", null),
@@ -74,7 +77,7 @@ public static class ModelCatalog
             ["name"] = g.Key.Model,
             ["version"] = g.Key.Version,
             ["lifecycleStatus"] = "GenerallyAvailable",
-            ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : "chatCompletion"] = "true" },
+            ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : g.Key.Model.StartsWith("dall-e", StringComparison.Ordinal) ? "imageGenerations" : "chatCompletion"] = "true" },
             ["skus"] = new JsonArray(g.Select(o => (JsonNode)new JsonObject
             {
                 ["name"] = o.Sku,

@@ -8,18 +8,26 @@ using Foundry.Emulator.State;
 namespace Foundry.Emulator.OpenAI;
 
 /// <summary>
-/// Azure OpenAI data plane: chat completions on a deployment, on {subdomain}.openai.localhost. Only the account's
+/// Azure OpenAI data plane: chat completions and embeddings on a deployment (as the model allows: see ModelOperations), on {subdomain}.openai.localhost. Only the account's
 /// current key1 or key2 is accepted (a regenerated key gets Azure's exact 401), which is how rotation is proven.
 /// </summary>
 internal sealed class OpenAIArea : IEmulatorArea
 {
     private const string InvalidKey = "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.";
 
-    public void Register(RouteTable routes, LocalCloud cloud) =>
-        routes.Map(ServiceKind.OpenAI, "POST", "/openai/deployments/(?<deployment>[^/]+)/chat/completions", Chat, new RouteOptions { ReadOnly = true, RequiresApiVersion = false });
-
-    private static EmulatorResponse Chat(RequestContext c)
+    public void Register(RouteTable routes, LocalCloud cloud)
     {
+        routes.Map(ServiceKind.OpenAI, "POST", "/openai/deployments/(?<deployment>[^/]+)/chat/completions", Chat, new RouteOptions { ReadOnly = true, RequiresApiVersion = false });
+        routes.Map(ServiceKind.OpenAI, "POST", "/openai/deployments/(?<deployment>[^/]+)/embeddings", Embeddings, new RouteOptions { ReadOnly = true, RequiresApiVersion = false });
+    }
+
+    private static EmulatorResponse Embeddings(RequestContext c) =>
+        Serving(c, out var deployment) ?? ModelOperations.Embed(deployment!.Name, deployment.Properties["model"]?["name"]?.ToString() ?? "", c.Body);
+
+    /// <summary>Azure's refusal (unknown host, key, local auth, deployment) or null with the serving deployment.</summary>
+    private static EmulatorResponse? Serving(RequestContext c, out ArmResource? deployment)
+    {
+        deployment = null;
         var account = c.State.Resources.Values.FirstOrDefault(r => r.Type == CognitiveServicesArea.AccountType &&
             string.Equals(r.Properties["customSubDomainName"]?.GetValue<string>(), c.HostLabel, StringComparison.OrdinalIgnoreCase));
         if (account is null) return AzureError.OpenAI(404, "404", "Resource not found");
@@ -36,11 +44,18 @@ internal sealed class OpenAIArea : IEmulatorArea
             return AzureError.OpenAI(403, "AuthenticationTypeDisabled", "Key based authentication is disabled for this resource.");
         }
 
-        var deployment = c.State.Find($"{account.Id}/deployments/{c["deployment"]}");
+        deployment = c.State.Find($"{account.Id}/deployments/{c["deployment"]}");
         if (deployment is null || deployment.ProvisioningState != "Succeeded")
         {
             return AzureError.OpenAI(404, "DeploymentNotFound", "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.");
         }
+        return null;
+    }
+
+    private static EmulatorResponse Chat(RequestContext c)
+    {
+        if (Serving(c, out var deployment) is { } refused) return refused;
+        if (ModelOperations.RefuseChat(deployment!.Properties["model"]?["name"]?.ToString() ?? "", c.Body) is { } unsupported) return unsupported;
         if (c.Body?["messages"] is not JsonArray { Count: > 0 } messages)
         {
             return new EmulatorResponse

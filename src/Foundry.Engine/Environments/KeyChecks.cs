@@ -11,7 +11,8 @@ internal sealed record KeyCheckResult(string? CurrentVersion, bool InStep);
 
 /// <summary>
 /// The key as the apps get it: the secret against the account's keys (by fingerprint, the active slot as up and
-/// rotation recorded it), and a chat completion on every serving deployment sent with the key the secret holds.
+/// rotation recorded it), and on every serving deployment one request its model accepts (chat, reasoning chat or
+/// embeddings; other kinds Skipped), sent with the key the secret holds.
 /// </summary>
 internal sealed class KeyChecks(EngineServices services, EnvironmentRun run, CheckRecorder checks)
 {
@@ -52,16 +53,30 @@ internal sealed class KeyChecks(EngineServices services, EnvironmentRun run, Che
                 checks.Skip(ChatCompletion, chatTarget, $"Not checked: {why}.");
                 continue;
             }
-            await checks.RunAsync(ChatCompletion, chatTarget, async () =>
-                Outcome(await services.Chat.CompleteAsync(account!.Endpoint!, deployment.Name, key!, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+            // The request the model accepts: Azure refuses max_tokens on reasoning models and chat on embeddings models.
+            var kind = ModelKinds.Of(deployment.Model);
+            if (kind == ModelKind.Other)
+            {
+                checks.Skip(ChatCompletion, chatTarget, ModelKinds.SkipReason(deployment.Model));
+                continue;
+            }
+            await checks.RunAsync(ChatCompletion, chatTarget, async () => Outcome(kind, kind == ModelKind.Embedding
+                ? await services.Chat.EmbedAsync(account!.Endpoint!, deployment.Name, key!, cancellationToken).ConfigureAwait(false)
+                : await services.Chat.CompleteAsync(account!.Endpoint!, deployment.Name, key!, cancellationToken, reasoning: kind == ModelKind.Reasoning).ConfigureAwait(false))).ConfigureAwait(false);
         }
         return new KeyCheckResult(reading?.Current?.Version, reading is { Drift: null });
     }
 
-    private CheckOutcome Outcome(ChatReply reply)
+    private CheckOutcome Outcome(ModelKind kind, ChatReply reply)
     {
-        if (reply.Succeeded) return CheckOutcome.Passed($"Answered a chat completion{(reply.Model is null ? "" : $" (model {reply.Model})")} sent with the key the secret holds.");
-        var detail = $"The chat completion was refused: {(reply.Status == 0 ? "no answer" : $"HTTP {reply.Status}")}{(reply.ErrorCode is null ? "" : $" {reply.ErrorCode}")}: {reply.Message}";
+        var request = kind switch
+        {
+            ModelKind.Embedding => "an embeddings request",
+            ModelKind.Reasoning => "a chat completion (max_completion_tokens, as reasoning models require)",
+            _ => "a chat completion",
+        };
+        if (reply.Succeeded) return CheckOutcome.Passed($"Answered {request}{(reply.Model is null ? "" : $" (model {reply.Model})")} sent with the key the secret holds.");
+        var detail = $"{char.ToUpperInvariant(request[0])}{request.Substring(1)} was refused: {(reply.Status == 0 ? "no answer" : $"HTTP {reply.Status}")}{(reply.ErrorCode is null ? "" : $" {reply.ErrorCode}")}: {reply.Message}";
         var action = reply.Status switch
         {
             401 => CheckOutcome.Repair(run.Environment, "writes the active slot's key into the secret"),

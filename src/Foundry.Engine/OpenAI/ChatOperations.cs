@@ -13,40 +13,58 @@ public sealed record ChatReply(int Status, string? ErrorCode, string? Message, s
 }
 
 /// <summary>
-/// The Azure OpenAI data plane, authenticated by an account key (as the apps call it): one small chat completion to
-/// prove a deployment serves with the key Foundry wired. The key travels only in the api-key header, which Azure.Core
+/// The Azure OpenAI data plane, authenticated by an account key (as the apps call it): one small request the model
+/// accepts (a chat completion, with max_completion_tokens for reasoning models, or an embedding) to prove a
+/// deployment serves with the key Foundry wired. The key travels only in the api-key header, which Azure.Core
 /// redacts from its logs; content logging is off like every other client of the Engine.
 /// </summary>
 internal sealed class ChatOperations
 {
     public const string ApiVersion = "2024-10-21";
-    private static readonly byte[] Probe = JsonSerializer.SerializeToUtf8Bytes(new
+    // Reasoning models (o-series, gpt-5) refuse max_tokens with 400 unsupported_parameter; their budget covers the
+    // hidden reasoning too, so it is larger (a reply cut short at the budget is still a 200 that proves the key).
+    private static readonly byte[] ChatProbe = JsonSerializer.SerializeToUtf8Bytes(new
     {
         messages = new[] { new { role = "user", content = "Reply with OK." } },
         max_tokens = 5,
     });
+    private static readonly byte[] ReasoningProbe = JsonSerializer.SerializeToUtf8Bytes(new
+    {
+        messages = new[] { new { role = "user", content = "Reply with OK." } },
+        max_completion_tokens = 16,
+    });
+    private static readonly byte[] EmbeddingProbe = JsonSerializer.SerializeToUtf8Bytes(new { input = "OK" });
 
     private readonly HttpPipeline pipeline;
 
     public ChatOperations(ClientOptions options) => pipeline = HttpPipelineBuilder.Build(options);
 
-    public async Task<ChatReply> CompleteAsync(string endpoint, string deployment, string apiKey, CancellationToken cancellationToken)
+    /// <summary>One chat completion (max_tokens or, for a reasoning model, max_completion_tokens).</summary>
+    public Task<ChatReply> CompleteAsync(string endpoint, string deployment, string apiKey, CancellationToken cancellationToken, bool reasoning = false) =>
+        SendAsync(endpoint, deployment, "chat/completions", reasoning ? ReasoningProbe : ChatProbe, apiKey, cancellationToken);
+
+    /// <summary>One embeddings request of a single short input.</summary>
+    public Task<ChatReply> EmbedAsync(string endpoint, string deployment, string apiKey, CancellationToken cancellationToken) =>
+        SendAsync(endpoint, deployment, "embeddings", EmbeddingProbe, apiKey, cancellationToken);
+
+    private async Task<ChatReply> SendAsync(string endpoint, string deployment, string operation, byte[] content, string apiKey, CancellationToken cancellationToken)
     {
         using var message = pipeline.CreateMessage();
         var request = message.Request;
         request.Method = RequestMethod.Post;
-        request.Uri.Reset(new Uri(new Uri(endpoint), $"openai/deployments/{Uri.EscapeDataString(deployment)}/chat/completions?api-version={ApiVersion}"));
+        request.Uri.Reset(new Uri(new Uri(endpoint), $"openai/deployments/{Uri.EscapeDataString(deployment)}/{operation}?api-version={ApiVersion}"));
         request.Headers.Add("api-key", apiKey);
         request.Headers.Add("Content-Type", "application/json");
         request.Headers.Add("Accept", "application/json");
-        request.Content = RequestContent.Create(Probe);
+        request.Content = RequestContent.Create(content);
         try
         {
             await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (Azure.RequestFailedException e)
+        catch (Exception e) when (e is not OperationCanceledException && Errors.CloudReachability.TransportFailure(e) is { } cause)
         {
-            return new ChatReply(0, "Unreachable", SecretScrubber.Shared.Scrub(e.Message.Split('\n')[0]), null);
+            // After the pipeline's retries (an AggregateException of every attempt): the endpoint is not reachable from here.
+            return new ChatReply(0, "Unreachable", SecretScrubber.Shared.Scrub(cause.Message.Split('\n')[0]), null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
