@@ -77,7 +77,7 @@ public sealed class KeyExposureResponder
         if (exposed.Count == 0) throw new ArgumentException("No exposed slot to revoke.", nameof(exposedSlots));
         var rotator = new KeyRotator(services);
         var run = new EnvironmentRun(policy, environment, false, runId, audit, reporter);
-        var (accountId, _, _, secret, active) = await rotator.FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
+        var (accountId, vault, secretName, secret, active) = await rotator.FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var regenerated = new List<string>();
         RotationRecord? rotation = null;
 
@@ -100,7 +100,7 @@ public sealed class KeyExposureResponder
         }
 
         var inactive = exposed.Single();
-        var lagging = await rotator.LaggingAppsAsync(run, secret.Info.Version, cancellationToken).ConfigureAwait(false);
+        var lagging = await rotator.LaggingAppsAsync(run, vault.VaultUri, secretName, secret.Info.Version, cancellationToken).ConfigureAwait(false);
         if (lagging.Count > 0 && !force)
         {
             throw new FoundryEngineException(FailureKind.Conflict, KeyRotator.KeyRotationUnsafe,

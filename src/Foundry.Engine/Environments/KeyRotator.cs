@@ -59,7 +59,7 @@ public sealed class KeyRotator
         var (accountId, vault, secretName, secret, active) = await FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var next = active == KeySlot.Key1 ? KeySlot.Key2 : KeySlot.Key1;
 
-        var lagging = await LaggingAppsAsync(run, secret.Info.Version, cancellationToken).ConfigureAwait(false);
+        var lagging = await LaggingAppsAsync(run, vault.VaultUri, secretName, secret.Info.Version, cancellationToken).ConfigureAwait(false);
         if (lagging.Count > 0 && !force)
         {
             throw new FoundryEngineException(FailureKind.Conflict, KeyRotationUnsafe,
@@ -175,10 +175,12 @@ public sealed class KeyRotator
         return (accountId, vault, secretName, secret, active);
     }
 
-    /// <summary>Apps whose key setting does not resolve the current secret version (they may hold the inactive key).</summary>
-    internal async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, string currentVersion, CancellationToken cancellationToken)
+    /// <summary>Apps not proven to resolve the current secret version (they may hold the inactive key): a Resolved status without
+    /// activeVersion proves nothing by itself (docs/rotation.md).</summary>
+    internal async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, Uri vaultUri, string secretName, string currentVersion, CancellationToken cancellationToken)
     {
         var lagging = new List<string>();
+        bool? onlyVersion = null;   // read once, and only if some app needs the proof
         foreach (var app in run.Settings.Apps)
         {
             var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
@@ -186,6 +188,14 @@ public sealed class KeyRotator
             if (status is null || status.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != currentVersion))
             {
                 lagging.Add($"{app.Name} ({status?.Status ?? "no reference"}, version {status?.ActiveVersion ?? "unknown"})");
+            }
+            else if (status.ActiveVersion is null && status.SecretVersion != currentVersion)
+            {
+                // Resolved, but Azure names no active version: the app may hold any version it resolved up to 24 h ago.
+                // Proven current only when the secret has no other version it could hold (or the reference pins the current one).
+                onlyVersion ??= (await services.Secrets.ListVersionsAsync(vaultUri, secretName, cancellationToken).ConfigureAwait(false))
+                    .All(v => v.Version == currentVersion);
+                if (onlyVersion != true) lagging.Add($"{app.Name} (Resolved, but Azure reports no active version, so it may still hold an older one)");
             }
         }
         return lagging;
