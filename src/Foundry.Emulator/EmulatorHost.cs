@@ -195,6 +195,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         new ResourceManagerArea(),
         new CognitiveServices.CognitiveServicesArea(),
         new KeyVault.KeyVaultManagementArea(),
+        new Identity.ManagedIdentityArea(),
         new Web.WebArea(),
         new Authorization.AuthorizationArea(),
         new ResourceGraph.ResourceGraphArea(),

@@ -83,12 +83,15 @@ internal sealed class WebArea : IEmulatorArea
         site.Location = existing?.Location ?? Arm.Arm.RequireLocation(body, SiteType);
         site.Kind = body["kind"]?.GetValue<string>() ?? site.Kind ?? "app";
         site.Tags = body.ContainsKey("tags") ? Arm.Arm.ParseTags(body["tags"]) : site.Tags;
-        var identityType = body["identity"]?["type"]?.GetValue<string>();
-        if (identityType is null || identityType == "None") site.Identity = body.ContainsKey("identity") ? null : site.Identity;
-        else site.Identity = site.Identity?["principalId"] is not null && site.Identity["type"]?.GetValue<string>() == identityType ? site.Identity
-            : new JsonObject { ["type"] = identityType, ["tenantId"] = c.State.TenantId, ["principalId"] = Guid.NewGuid().ToString() };
+        if (body.ContainsKey("identity"))
+        {
+            var identity = SiteIdentity.Apply(c.State, site.Identity, body["identity"], out var refused);
+            if (refused is not null) return refused;
+            site.Identity = identity;
+        }
         var properties = body["properties"] as JsonObject ?? new JsonObject();
         site.Properties = properties.DeepClone().AsObject();
+        site.Properties["keyVaultReferenceIdentity"] ??= SiteIdentity.SystemAssigned;
         site.Properties["defaultHostName"] = $"{name.ToLowerInvariant()}.azurewebsites.localhost";
         site.Properties["state"] = "Running";
         site.Properties["enabled"] = true;
