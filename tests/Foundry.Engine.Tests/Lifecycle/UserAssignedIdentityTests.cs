@@ -1,3 +1,4 @@
+using Foundry.Engine.Environments;
 using System.Text.Json.Nodes;
 
 namespace Foundry.Engine.Tests.Lifecycle;
@@ -24,6 +25,12 @@ public sealed class UserAssignedIdentityTests
         Assert.Equal(1, ReadAssignments(cloud.Value, userPrincipal));
         Assert.Equal(0, ReadAssignments(cloud.Value, systemPrincipal));
         Assert.NotNull(cloud.Value.ResolvedValue("func-contoso-dev", "AZURE_OPENAI_API_KEY"));
+
+        // Inspection checks the role of the principal that resolves the references, not the system-assigned one.
+        var checks = await cloud.Value.Inspector.InspectAsync(cloud.Value.Policy, "dev", NullReporter.Instance, CancellationToken.None);
+        var role = Assert.Single(checks, c => c.Check == EnvironmentCheckNames.AppRoleAssignment);
+        Assert.True(role.Status == CheckStatus.Passed, role.Detail);
+        Assert.Contains(userPrincipal, role.Detail);
     }
 
     [Fact]
