@@ -78,7 +78,10 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     private static async Task<EmulatorHost> StartOwnedAsync(EmulatorOptions options, FolderLock? folderLock, CancellationToken cancellationToken)
     {
-        var certificate = EmulatorCertificate.Create();
+        // With a state folder the certificate lives there too, so clients that pinned its thumbprint survive a restart.
+        var certificate = options.StateFile is null
+            ? EmulatorCertificate.Create()
+            : EmulatorCertificate.LoadOrCreate(Path.GetDirectoryName(Path.GetFullPath(options.StateFile))!, DateTimeOffset.UtcNow);
         var cloud = new LocalCloud(options);
         var routes = new RouteTable();
         foreach (var area in Areas()) area.Register(routes, cloud);
@@ -192,6 +195,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         new ResourceManagerArea(),
         new CognitiveServices.CognitiveServicesArea(),
         new KeyVault.KeyVaultManagementArea(),
+        new Identity.ManagedIdentityArea(),
         new Web.WebArea(),
         new Authorization.AuthorizationArea(),
         new ResourceGraph.ResourceGraphArea(),

@@ -48,6 +48,7 @@ public static class ProviderCatalog
         "2024-04-01", "2022-10-01", "2021-06-01-preview", "2021-03-01", "2020-04-01-preview", "2019-04-01",
     };
 
+    private static readonly string[] ManagedIdentityVersions = { "2024-11-30", "2023-07-31-preview", "2023-01-31", "2018-11-30" };
     private static readonly string[] GenericVersions = { "2024-01-01", "2023-05-01", "2023-01-01", "2022-09-01", "2021-09-01" };
 
     /// <summary>Namespace → resource type (without namespace) → api-versions.</summary>
@@ -66,7 +67,7 @@ public static class ProviderCatalog
             ["Microsoft.Storage"] = Types(GenericVersions, "storageAccounts", "storageAccounts/blobServices"),
             ["Microsoft.Insights"] = Types(GenericVersions, "components"),
             ["Microsoft.OperationalInsights"] = Types(GenericVersions, "workspaces"),
-            ["Microsoft.ManagedIdentity"] = Types(GenericVersions, "userAssignedIdentities"),
+            ["Microsoft.ManagedIdentity"] = Types(ManagedIdentityVersions, "userAssignedIdentities"),
         };
 
     /// <summary>The api-versions of a full type ("Microsoft.CognitiveServices/accounts/deployments"), or null if unknown.</summary>

@@ -31,6 +31,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
             c.Cloud.DeleteResource(vault);
             return EmulatorResponse.Empty(200);
         }, options);
+        routes.Map(ServiceKind.Management, "PUT", Vault + "/accessPolicies/(?<kind>[^/]+)", c => AccessPolicyUpdates.Update(c, Require(c), c["kind"]), options);
         routes.Map(ServiceKind.Management, "GET", Sub + "/resourcegroups/(?<rg>[^/]+)/providers/Microsoft.KeyVault/vaults", c =>
         {
             Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);

@@ -64,6 +64,14 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         var vault = SecretAccess.LiveVault(c.State, c.HostLabel)
             ?? throw RequestContext.Fail(AzureError.KeyVault(404, "VaultNotFound", $"The vault '{c.HostLabel}' does not exist or has been deleted."));
         var allowed = write ? SecretAccess.CanWrite(c.State, vault, c.Principal, permission, c.Now) : SecretAccess.CanRead(c.State, vault, c.Principal, c.Now);
+        if (!allowed && vault.Properties["enableRbacAuthorization"]?.GetValue<bool>() != true)
+        {
+            // An access-policy vault answers in its own words: no role assignment is consulted, so none is named.
+            // [unverified] wording: from Azure's documented AccessDenied message, no recording of it is kept here.
+            throw RequestContext.Fail(AzureError.KeyVault(403, "Forbidden",
+                $"The user, group or application 'appid={c.Principal};oid={c.Principal};iss=https://sts.windows.net/{c.State.TenantId}/' does not have secrets {(write ? permission : "get")} permission on key vault '{vault.Name};location={vault.Location}'. " +
+                "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287", "AccessDenied"));
+        }
         if (!allowed)
         {
             var action = $"Microsoft.KeyVault/vaults/secrets/{(write ? permission + "Secret" : "getSecret")}/action";

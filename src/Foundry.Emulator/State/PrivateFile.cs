@@ -13,7 +13,10 @@ public static class PrivateFile
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Writes <paramref name="content"/> to a fresh 0600 file beside <paramref name="path"/>, then renames it over the target.</summary>
-    public static void WriteAllText(string path, string content)
+    public static void WriteAllText(string path, string content) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(content));
+
+    /// <summary>Writes <paramref name="content"/> to a fresh 0600 file beside <paramref name="path"/>, then renames it over the target.</summary>
+    public static void WriteAllBytes(string path, byte[] content)
     {
         var full = Path.GetFullPath(path);
         CreateFolder(Path.GetDirectoryName(full)!);
@@ -23,8 +26,7 @@ public static class PrivateFile
         {
             using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew)))
             {
-                var bytes = new UTF8Encoding(false).GetBytes(content);
-                stream.Write(bytes);
+                stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);

@@ -5,8 +5,8 @@ using Foundry.Emulator.State;
 namespace Foundry.Emulator.Web;
 
 /// <summary>
-/// Resolves an app setting's @Microsoft.KeyVault(...) reference the way App Service does: with the site's managed
-/// identity, which needs read access to the secret (RBAC or access policy); the result is cached by the app.
+/// Resolves an app setting's @Microsoft.KeyVault(...) reference the way App Service does: with the managed identity
+/// that the site's keyVaultReferenceIdentity names, which needs read access to the secret (RBAC or access policy); the result is cached by the app.
 /// </summary>
 public static class KeyVaultReferenceResolver
 {
@@ -24,11 +24,8 @@ public static class KeyVaultReferenceResolver
         var secretName = match.Groups["name"].Value;
         var requested = match.Groups["version"].Success && match.Groups["version"].Value.Length > 0 ? match.Groups["version"].Value : null;
 
-        var principal = site.Identity?["principalId"]?.GetValue<string>();
-        if (principal is null || site.Identity?["type"]?.GetValue<string>()?.Contains("SystemAssigned", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            return Result("MSINotEnabled", reference, now, vaultName, secretName, requested, "The app has no system-assigned managed identity to resolve Key Vault references.");
-        }
+        var principal = SiteIdentity.ReferencePrincipal(state, site, out var notEnabled);
+        if (principal is null) return Result("MSINotEnabled", reference, now, vaultName, secretName, requested, notEnabled);
         var vault = SecretAccess.LiveVault(state, vaultName);
         if (vault is null) return Result("VaultNotFound", reference, now, vaultName, secretName, requested, $"Key Vault '{vaultName}' was not found.");
         if (!SecretAccess.CanRead(state, vault, principal, now))

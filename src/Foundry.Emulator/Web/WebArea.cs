@@ -25,6 +25,7 @@ internal sealed class WebArea : IEmulatorArea
         var reads = new RouteOptions { ApiVersionOf = SiteType, ReadOnly = true };
         routes.Map(ServiceKind.Management, "PUT", Site, Put, options);
         routes.Map(ServiceKind.Management, "GET", Site, c => EmulatorResponse.Json(200, Require(c).ToJson()), options);
+        routes.Map(ServiceKind.Management, "PATCH", Site, Patch, options);
         routes.Map(ServiceKind.Management, "DELETE", Site, c =>
         {
             Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
@@ -83,12 +84,15 @@ internal sealed class WebArea : IEmulatorArea
         site.Location = existing?.Location ?? Arm.Arm.RequireLocation(body, SiteType);
         site.Kind = body["kind"]?.GetValue<string>() ?? site.Kind ?? "app";
         site.Tags = Arm.Arm.ParseTags(body["tags"]); // a PUT replaces: no tags in the body, no tags on the site
-        var identityType = body["identity"]?["type"]?.GetValue<string>();
-        if (identityType is null || identityType == "None") site.Identity = body.ContainsKey("identity") ? null : site.Identity;
-        else site.Identity = site.Identity?["principalId"] is not null && site.Identity["type"]?.GetValue<string>() == identityType ? site.Identity
-            : new JsonObject { ["type"] = identityType, ["tenantId"] = c.State.TenantId, ["principalId"] = Guid.NewGuid().ToString() };
+        if (body.ContainsKey("identity"))
+        {
+            var identity = SiteIdentity.Apply(c.State, site.Identity, body["identity"], out var refused);
+            if (refused is not null) return refused;
+            site.Identity = identity;
+        }
         var properties = body["properties"] as JsonObject ?? new JsonObject();
         site.Properties = properties.DeepClone().AsObject();
+        site.Properties["keyVaultReferenceIdentity"] ??= SiteIdentity.SystemAssigned;
         site.Properties["defaultHostName"] = $"{name.ToLowerInvariant()}.azurewebsites.localhost";
         site.Properties["state"] = "Running";
         site.Properties["enabled"] = true;
@@ -98,6 +102,28 @@ internal sealed class WebArea : IEmulatorArea
         c.State.AppSettings.TryAdd(EmulatorState.Key(id), new Dictionary<string, string>());
         Restart(c.State, site, c.Now);
         return EmulatorResponse.Json(existing is null ? 201 : 200, site.ToJson());
+    }
+
+    /// <summary>Sites_Update: the properties, tags and identity sent are merged into the site; the rest stays.</summary>
+    private static EmulatorResponse Patch(RequestContext c)
+    {
+        var site = Require(c);
+        var body = c.RequireObject();
+        if (body.ContainsKey("identity"))
+        {
+            var identity = SiteIdentity.Apply(c.State, site.Identity, body["identity"], out var refused);
+            if (refused is not null) return refused;
+            site.Identity = identity;
+        }
+        if (body.ContainsKey("tags")) site.Tags = Arm.Arm.ParseTags(body["tags"]);
+        if (body["properties"] is JsonObject properties)
+        {
+            foreach (var (name, value) in properties) site.Properties[name] = value?.DeepClone();
+        }
+        site.Touch(c.Now);
+        // A configuration change restarts the app, which resolves its references again (with the identity now chosen).
+        Restart(c.State, site, c.Now);
+        return EmulatorResponse.Json(200, site.ToJson());
     }
 
     private static EmulatorResponse Settings(RequestContext c, ArmResource site) => EmulatorResponse.Json(200, new JsonObject

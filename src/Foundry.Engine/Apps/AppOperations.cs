@@ -7,11 +7,40 @@ using Foundry.Engine.Rest;
 
 namespace Foundry.Engine.Apps;
 
-/// <summary>A server app (Function App / web app) and its managed identity.</summary>
+/// <summary>
+/// A server app (Function App / web app) and its managed identities. PrincipalId is the system-assigned identity's
+/// (Azure shows none for an app with only user-assigned ones); KeyVaultReferenceIdentity says which identity resolves
+/// Key Vault references: "SystemAssigned" (also when absent) or a user-assigned identity's resource id.
+/// </summary>
 public sealed record AppInfo(string ResourceId, string Name, string ResourceGroupName, string? PrincipalId, string? IdentityType, string? KeyVaultReferenceIdentity)
 {
     /// <summary>The site's tags (Foundry records there which environment wrote each setting).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The user-assigned identities attached to the app: resource id → principal id.</summary>
+    public IReadOnlyDictionary<string, string> UserAssignedPrincipals { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether the app's Key Vault references are left to its system-assigned identity (App Service's default).</summary>
+    public bool ReferencesUseSystemIdentity =>
+        KeyVaultReferenceIdentity is not { Length: > 0 } chosen || chosen.Equals("SystemAssigned", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The principal App Service resolves the app's Key Vault references with, as the app is configured now; null when
+    /// the identity keyVaultReferenceIdentity names is not enabled on the app (references then fail MSINotEnabled).
+    /// </summary>
+    public string? ReferencePrincipalId => ReferencesUseSystemIdentity
+        ? (IdentityType?.Contains("SystemAssigned", StringComparison.OrdinalIgnoreCase) == true ? PrincipalId : null)
+        : UserAssignedPrincipals.FirstOrDefault(p => p.Key.Equals(KeyVaultReferenceIdentity!, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>
+    /// The user-assigned identity Foundry points keyVaultReferenceIdentity at: the app's only one, when the app has no
+    /// system-assigned identity for its references to use. Null when the app needs no such change or has several.
+    /// </summary>
+    public string? SoleUserAssignedIdentity =>
+        ReferencePrincipalId is null && ReferencesUseSystemIdentity && UserAssignedPrincipals.Count == 1 ? UserAssignedPrincipals.Keys.Single() : null;
+
+    /// <summary>The principal that will resolve the app's references once Foundry has wired it (read access goes to it).</summary>
+    public string? WiringPrincipalId => ReferencePrincipalId ?? (SoleUserAssignedIdentity is { } id ? UserAssignedPrincipals[id] : null);
 }
 
 /// <summary>How the app resolves one Key Vault reference setting.</summary>
@@ -47,9 +76,26 @@ public sealed class AppOperations
         {
             foreach (var tag in t.EnumerateObject()) tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() ?? "" : tag.Value.ToString();
         }
+        var userAssigned = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (identity.ValueKind == JsonValueKind.Object && identity.TryGetProperty("userAssignedIdentities", out var attached) && attached.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var one in attached.EnumerateObject())
+            {
+                if (Text(one.Value, "principalId") is { } principal) userAssigned[one.Name] = principal;
+            }
+        }
         return new AppInfo(root.GetProperty("id").GetString() ?? siteId, root.GetProperty("name").GetString() ?? "", new ResourceIdentifier(siteId).ResourceGroupName ?? "",
-            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity")) { Tags = tags };
+            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity")) { Tags = tags, UserAssignedPrincipals = userAssigned };
     }
+
+    /// <summary>
+    /// Points the app's keyVaultReferenceIdentity at a user-assigned identity. PATCH (Sites_Update) sends only that
+    /// property: a PUT would have to resend the site's whole definition.
+    /// </summary>
+    internal Task SetKeyVaultReferenceIdentityAsync(string siteId, string identityId, CancellationToken cancellationToken) =>
+        rest.SendAsync(RequestMethod.Patch, $"{siteId}?api-version={ApiVersions.Web}",
+            new Dictionary<string, object> { ["properties"] = new Dictionary<string, object> { ["keyVaultReferenceIdentity"] = identityId } },
+            new FailureContext("choose the identity that resolves the app's Key Vault references", siteId, "Website Contributor"), cancellationToken);
 
     /// <summary>
     /// Merges tags into the site's (operation Merge), or deletes them (Delete, by name and value: a tag whose value

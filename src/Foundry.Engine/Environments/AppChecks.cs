@@ -39,7 +39,7 @@ internal sealed class AppChecks(EngineServices services, EnvironmentRun run, Che
                     CheckOutcome.Repair(run.Environment, "rewrites those settings, keeping every other setting"));
         }).ConfigureAwait(false);
 
-        if (app?.PrincipalId is not { } principal || vault is null)
+        if (app?.ReferencePrincipalId is not { } principal || vault is null)
         {
             checks.Skip(AppRoleAssignment, target, $"Not checked: {(app is null ? "the app could not be read" : vault is null ? "the KeyVault check did not pass" : "the app has no managed identity")}.");
         }

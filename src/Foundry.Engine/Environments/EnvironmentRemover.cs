@@ -79,9 +79,9 @@ public sealed class EnvironmentRemover
                     return true;
                 }).ConfigureAwait(false);
             }
-            if (site.PrincipalId is not null && vault is not null)
+            if (site.WiringPrincipalId is { } principal && vault is not null)
             {
-                await RemoveOurAssignmentAsync(vaultId, site.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, Step, cancellationToken).ConfigureAwait(false);
+                await RemoveOurAssignmentAsync(vaultId, principal, BuiltInRoles.KeyVaultSecretsUser, Step, cancellationToken).ConfigureAwait(false);
             }
         }
 

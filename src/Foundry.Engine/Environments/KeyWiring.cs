@@ -164,8 +164,8 @@ internal sealed class KeyWiring
     public async Task<bool?> EnsureAppReadAccessAsync(AppPolicy policy, VaultInfo vault, CancellationToken cancellationToken)
     {
         var app = await services.Apps.GetAsync(AppOperations.IdOf(run.Subscription, policy.ResourceGroup, policy.Name), cancellationToken).ConfigureAwait(false);
-        if (app?.PrincipalId is null) return null;
-        return await EnsureReadRoleAsync(policy, app.PrincipalId, vault, cancellationToken).ConfigureAwait(false);
+        if (app?.WiringPrincipalId is not { } principal) return null;
+        return await EnsureReadRoleAsync(policy, principal, vault, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> EnsureReadRoleAsync(AppPolicy policy, string principalId, VaultInfo vault, CancellationToken cancellationToken)
@@ -186,12 +186,17 @@ internal sealed class KeyWiring
         var app = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false)
             ?? throw new FoundryEngineException(FailureKind.NotFound, "AppNotFound", $"The app '{policy.Name}' named in the policy was not found in resource group '{policy.ResourceGroup}'.",
                 "Create the Function App first (Foundry wires existing apps, it does not create them), or fix apps[].name / resourceGroup in the policy.", target: siteId);
-        if (app.PrincipalId is null)
-        {
-            throw new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing", $"The app '{policy.Name}' has no managed identity, so it cannot read Key Vault references.",
-                "Turn on the app's system-assigned identity (Update-AzFunctionApp -IdentityType SystemAssigned / az functionapp identity assign), then run again.", target: siteId);
-        }
+        var principal = app.WiringPrincipalId ?? throw NoReferenceIdentity(policy, app, siteId);
         await new AppOwnership(services, run).ClaimAsync(policy, app, cancellationToken).ConfigureAwait(false);
+        var identityChosen = false;
+        if (app.SoleUserAssignedIdentity is { } identityId)
+        {
+            // Only a user-assigned identity: App Service would resolve references with the (absent) system-assigned
+            // one and fail MSINotEnabled, so the app is told to use its user-assigned identity, which gets read access.
+            identityChosen = true;
+            await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Web/sites", siteId, $"resolve Key Vault references with the user-assigned identity '{identityId.Split('/').Last()}' (keyVaultReferenceIdentity)"),
+                () => services.Apps.SetKeyVaultReferenceIdentityAsync(siteId, identityId, cancellationToken)).ConfigureAwait(false);
+        }
         await new SlotSettings(services, run).EnsureAsync(policy, siteId, cancellationToken).ConfigureAwait(false);
         if (account is null || vault is null || secret is null)
         {
@@ -206,7 +211,7 @@ internal sealed class KeyWiring
         var desired = DesiredSettings(policy, account, vault.VaultUri, secret.Name);
         var settings = await services.Apps.ListSettingsAsync(siteId, cancellationToken).ConfigureAwait(false);
         var differing = desired.Where(d => !settings.TryGetValue(d.Key, out var value) || value != d.Value).Select(d => d.Key).ToList();
-        var changed = false;
+        var changed = identityChosen;
         if (differing.Count > 0)
         {
             changed = true;
@@ -218,7 +223,7 @@ internal sealed class KeyWiring
                 await services.Apps.ReplaceSettingsAsync(siteId, fresh, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
-        if (readAccessGranted ?? await EnsureReadRoleAsync(policy, app.PrincipalId, vault, cancellationToken).ConfigureAwait(false)) changed = true;
+        if (readAccessGranted ?? await EnsureReadRoleAsync(policy, principal, vault, cancellationToken).ConfigureAwait(false)) changed = true;
         var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, policy.KeySetting, cancellationToken).ConfigureAwait(false);
         var settler = run.WhatIf ? null : Settler(account.ResourceId, vault.VaultUri);
         var onOurVersion = status is { Status: "Resolved" } && (status.ActiveVersion is null || status.ActiveVersion == secret.Version);
@@ -237,6 +242,19 @@ internal sealed class KeyWiring
                     token => settler.RepairAsync(secret.Slot, token), cancellationToken)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Why no identity of the app can resolve its Key Vault references, with what to do about it.</summary>
+    private static FoundryEngineException NoReferenceIdentity(AppPolicy policy, AppInfo app, string siteId) =>
+        !app.ReferencesUseSystemIdentity
+            ? new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing",
+                $"The app '{policy.Name}' resolves Key Vault references with the user-assigned identity '{app.KeyVaultReferenceIdentity}' (keyVaultReferenceIdentity), which is not assigned to the app.",
+                "Assign that identity to the app (az functionapp identity assign --identities <id>), or point keyVaultReferenceIdentity at an assigned identity or SystemAssigned, then run again.", target: siteId)
+            : app.UserAssignedPrincipals.Count > 1
+            ? new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing",
+                $"The app '{policy.Name}' has {app.UserAssignedPrincipals.Count} user-assigned identities and no system-assigned one, so Foundry cannot tell which should read Key Vault references.",
+                "Choose one: az functionapp update --set keyVaultReferenceIdentity=<identity resource id> (or turn on the system-assigned identity), then run again.", target: siteId)
+            : new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing", $"The app '{policy.Name}' has no managed identity, so it cannot read Key Vault references.",
+                "Turn on the app's system-assigned identity (Update-AzFunctionApp -IdentityType SystemAssigned / az functionapp identity assign), or assign it a user-assigned identity, then run again.", target: siteId);
 
     private async Task<bool> VaultExistsAsync(string vaultId, CancellationToken cancellationToken) =>
         await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false) is not null;

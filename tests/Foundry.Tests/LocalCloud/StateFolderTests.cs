@@ -75,6 +75,35 @@ public sealed class StateFolderTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
     }
 
+    [Fact]
+    public async Task A_restart_on_the_same_folder_keeps_the_certificate_so_a_pinned_client_still_connects()
+    {
+        string pinned;
+        await using (var first = await EmulatorHost.StartAsync(new EmulatorOptions { StateFile = StateFile, ConnectionFile = ConnectionFile }))
+        {
+            pinned = EmulatorConnection.TryRead(ConnectionFile)!.Thumbprint;
+        }
+        await using var restarted = await EmulatorHost.StartAsync(new EmulatorOptions { StateFile = StateFile, ConnectionFile = ConnectionFile });
+        Assert.Equal(pinned, restarted.CertificateThumbprint);
+        // What a connected pwsh session does: it keeps the thumbprint it pinned at Connect-Foundry time.
+        await CreateGroupAsync(restarted.ManagementEndpoint, pinned, "rg-after-restart");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "certificate.pfx")));
+        }
+
+        var otherFolder = Path.Combine(Path.GetTempPath(), "foundry-folder-" + Guid.NewGuid().ToString("n"));
+        try
+        {
+            await using var fresh = await EmulatorHost.StartAsync(new EmulatorOptions { StateFile = Path.Combine(otherFolder, "state.json") });
+            Assert.NotEqual(pinned, fresh.CertificateThumbprint);
+        }
+        finally
+        {
+            Directory.Delete(otherFolder, recursive: true);
+        }
+    }
+
     private static async Task CreateGroupAsync(Uri endpoint, string thumbprint, string name)
     {
         using var http = new HttpClient(LocalTransport.CreateHandler(thumbprint, endpoint.Port)) { BaseAddress = endpoint };
