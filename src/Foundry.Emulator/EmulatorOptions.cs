@@ -29,4 +29,10 @@ public sealed class EmulatorOptions
 
     /// <summary>Keep the request log in memory (tests read it; the console host turns it off for long runs).</summary>
     public bool RecordRequests { get; set; } = true;
+
+    /// <summary>
+    /// Resource Manager's token buckets and Resource Graph's quota: off (headers only) by default; the realistic
+    /// profile enforces Azure's sizes; tests shrink the buckets to prove clients wait out 429 + Retry-After.
+    /// </summary>
+    public Throttling.ThrottlingLimits Throttling { get; set; } = Foundry.Emulator.Throttling.ThrottlingLimits.Off;
 }

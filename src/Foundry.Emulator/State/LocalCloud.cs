@@ -21,6 +21,7 @@ public sealed class LocalCloud
         stateFile = options.StateFile;
         State = LoadOrCreate(options);
         Log.Enabled = options.RecordRequests;
+        Throttle = new Throttling.ArmThrottle(options.Throttling);
     }
 
     public object Sync { get; } = new();
@@ -30,6 +31,9 @@ public sealed class LocalCloud
     public FaultInjector Faults { get; } = new();
     public OperationTimings Timings { get; } = new();
     public RequestLog Log { get; } = new();
+
+    /// <summary>Resource Manager's token buckets per subscription, principal and kind of operation.</summary>
+    public Throttling.ArmThrottle Throttle { get; }
 
     /// <summary>What the control surface requires (random per start; in the connection file, which only the user can read).</summary>
     public string ControlToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
@@ -102,6 +106,7 @@ public sealed class LocalCloud
         Faults.Clear();
         Timings.Clear();
         Log.Clear();
+        Throttle.Clear();
     }
 
     /// <summary>
