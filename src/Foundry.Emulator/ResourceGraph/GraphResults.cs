@@ -119,7 +119,8 @@ internal static class GraphResults
         JsonValue v => v.GetValueKind() switch
         {
             JsonValueKind.True or JsonValueKind.False => "boolean",
-            JsonValueKind.Number => v.TryGetValue<long>(out _) || (v.TryGetValue<double>(out var d) && d == Math.Floor(d)) ? "integer" : "number",
+            // The JSON text decides: a value held as int, long or double all print as they would be sent.
+            JsonValueKind.Number => v.ToJsonString().IndexOfAny(new[] { '.', 'e', 'E' }) < 0 ? "integer" : "number",
             _ => "string",
         },
         _ => "string",

@@ -6,7 +6,7 @@ using Foundry.Emulator;
 namespace Foundry.Tests.Support;
 
 /// <summary>One local cloud per test class (Kestrel starts in about 100 ms), so classes never see each other's state.</summary>
-public sealed class EmulatorFixture : IAsyncLifetime
+public class EmulatorFixture : IAsyncLifetime
 {
     public const string Operator = "local-operator";
 
@@ -14,7 +14,10 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public string Subscription => Host.DefaultSubscription;
 
-    public async Task InitializeAsync() => Host = await EmulatorHost.StartAsync(new EmulatorOptions());
+    public async Task InitializeAsync() => Host = await EmulatorHost.StartAsync(Options());
+
+    /// <summary>How this fixture's emulator starts (a subclass shrinks the throttling buckets, for instance).</summary>
+    protected virtual EmulatorOptions Options() => new();
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
