@@ -138,7 +138,8 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// </summary>
     public void WriteConnectionFile(string path)
     {
-        var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId, ControlToken);
+        var info = new EmulatorConnection(ManagementEndpoint.ToString(), CertificateThumbprint, TenantId, Subscriptions.ToArray(), Environment.ProcessId, ControlToken,
+            Cloud.Realism.Name, Cloud.Realism.TimeScale);
         PrivateFile.WriteAllText(path, info.ToJson());
         connectionFile = Path.GetFullPath(path);
     }
@@ -201,7 +202,9 @@ public sealed class EmulatorHost : IAsyncDisposable
 }
 
 /// <summary>The connection file's content.</summary>
-public sealed record EmulatorConnection(string Endpoint, string Thumbprint, string TenantId, string[] Subscriptions, int ProcessId, string? ControlToken)
+/// <remarks>Profile and TimeScale say how hard the cloud is (fast or realistic) and how its Azure-term delays are scaled, so a client can wait accordingly.</remarks>
+public sealed record EmulatorConnection(string Endpoint, string Thumbprint, string TenantId, string[] Subscriptions, int ProcessId, string? ControlToken,
+    string Profile = "fast", double TimeScale = 1)
 {
     private static readonly JsonSerializerOptions Format = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

@@ -1,3 +1,5 @@
+using Foundry.Emulator.Realism;
+
 namespace Foundry.Emulator;
 
 /// <summary>How a local Azure emulator is started.</summary>
@@ -31,8 +33,16 @@ public sealed class EmulatorOptions
     public bool RecordRequests { get; set; } = true;
 
     /// <summary>
-    /// Resource Manager's token buckets and Resource Graph's quota: off (headers only) by default; the realistic
-    /// profile enforces Azure's sizes; tests shrink the buckets to prove clients wait out 429 + Retry-After.
+    /// How hard the cloud is: <see cref="RealismProfile.Fast"/> (the default) or <see cref="RealismProfile.Realistic"/>
+    /// (Azure's propagation, index and deletion delays, scaled). Hosts read FOUNDRY_EMULATOR_PROFILE with
+    /// <see cref="RealismProfile.FromEnvironment"/>.
     /// </summary>
-    public Throttling.ThrottlingLimits Throttling { get; set; } = Foundry.Emulator.Throttling.ThrottlingLimits.Off;
+    public RealismProfile Realism { get; set; } = RealismProfile.Fast;
+
+    /// <summary>
+    /// Resource Manager's token buckets and Resource Graph's quota. Null (the default) takes them from
+    /// <see cref="Realism"/>: headers only in fast, Azure's buckets enforced in realistic. Tests set small buckets to
+    /// prove clients wait out 429 + Retry-After.
+    /// </summary>
+    public Throttling.ThrottlingLimits? Throttling { get; set; }
 }

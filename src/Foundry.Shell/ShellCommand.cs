@@ -16,11 +16,14 @@ namespace Foundry.Shell;
 internal static class ShellCommand
 {
     private const string Usage = """
-        usage: foundry-shell [--local | --azure | --emulator] [--state-dir DIR] [--preload DLL]... [--] <PowerShell command line>
+        usage: foundry-shell [--local | --azure | --emulator] [--profile fast|realistic] [--time-scale X] [--state-dir DIR] [--preload DLL]... [--] <PowerShell command line>
           --local      start the local Azure emulator in-process (default unless FOUNDRY_CLOUD names a cloud)
           --azure      use the cloud named by FOUNDRY_CLOUD (AzureCloud by default) with Azure.Identity's credential chain
           --emulator   only run the local emulator until Ctrl+C (prints its connection file for pwsh users); waits while
                        another process runs the emulator on the same state folder
+          --profile    how hard the local cloud is: fast (no delays, the default) or realistic (Azure's RBAC propagation,
+                       Resource Graph lag, Key Vault delete/purge windows); FOUNDRY_EMULATOR_PROFILE. See docs/emulator.md
+          --time-scale local duration = Azure duration x this (realistic: 0.1 by default); FOUNDRY_EMULATOR_TIME_SCALE
           --state-dir  where the local cloud keeps state.json and connection.json (FOUNDRY_LOCAL_DIR, else ~/.foundry/local)
           --preload    load an assembly into the default load context first (simulates Az.Accounts' Azure.Core)
           --benchmark cleanup [COUNT]   Remove-FoundryManagedResource on COUNT resources (default 1000) with 20% of deletes throttled
@@ -38,6 +41,8 @@ internal static class ShellCommand
         var mode = Environment.GetEnvironmentVariable("FOUNDRY_CLOUD") is { Length: > 0 } cloud && !cloud.Equals("Local", StringComparison.OrdinalIgnoreCase) ? "azure" : "local";
         var stateDir = Environment.GetEnvironmentVariable("FOUNDRY_LOCAL_DIR") is { Length: > 0 } dir ? dir
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".foundry", "local");
+        var profile = Environment.GetEnvironmentVariable(Foundry.Emulator.Realism.RealismProfile.ProfileVariable);
+        var timeScale = Environment.GetEnvironmentVariable(Foundry.Emulator.Realism.RealismProfile.TimeScaleVariable);
         var i = 0;
         for (; i < args.Length; i++)
         {
@@ -49,6 +54,8 @@ internal static class ShellCommand
                 case "--benchmark" when i + 1 < args.Length: return await Benchmarks.BenchmarkRunner.RunAsync(args[++i], args.Skip(i + 1).ToArray(), Execute);
                 case "--measure-import" when i + 1 < args.Length: return Benchmarks.ImportBenchmark.MeasureInThisProcess(args[++i]);
                 case "--state-dir" when i + 1 < args.Length: stateDir = args[++i]; continue;
+                case "--profile" when i + 1 < args.Length: profile = args[++i]; continue;
+                case "--time-scale" when i + 1 < args.Length: timeScale = args[++i]; continue;
                 case "--preload" when i + 1 < args.Length: AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(args[++i])); continue;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
                 case "--": i++; break;
@@ -62,6 +69,18 @@ internal static class ShellCommand
             return 2;
         }
 
+        Foundry.Emulator.Realism.RealismProfile realism;
+        try
+        {
+            realism = string.IsNullOrWhiteSpace(profile) ? Foundry.Emulator.Realism.RealismProfile.Fast
+                : Foundry.Emulator.Realism.RealismProfile.Named(profile, Foundry.Emulator.Realism.RealismProfile.ParseScale(timeScale));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
         LocalCloudFolder? localCloud = null;
         try
         {
@@ -69,7 +88,7 @@ internal static class ShellCommand
             {
                 // One emulator per state folder: a second run joins the first one's (two would each save their own
                 // copy of state.json and the last to save would drop the other's environments).
-                localCloud = await LocalCloudFolder.OpenAsync(stateDir, new EmulatorOptions { RecordRequests = false }, mustOwn: mode == "emulator", JoinTimeout,
+                localCloud = await LocalCloudFolder.OpenAsync(stateDir, new EmulatorOptions { RecordRequests = false, Realism = realism }, mustOwn: mode == "emulator", JoinTimeout,
                     notice: message => Console.Error.WriteLine(message));
                 Environment.SetEnvironmentVariable("FOUNDRY_CLOUD", "Local");
                 Environment.SetEnvironmentVariable("FOUNDRY_EMULATOR_CONNECTION", localCloud.ConnectionFile);
@@ -129,7 +148,7 @@ internal static class ShellCommand
 
     private static async Task<int> ServeAsync(EmulatorHost emulator, string connectionFile)
     {
-        Console.WriteLine($"Local Azure emulator listening at {emulator.ManagementEndpoint} (certificate {emulator.CertificateThumbprint}).");
+        Console.WriteLine($"Local Azure emulator listening at {emulator.ManagementEndpoint} (certificate {emulator.CertificateThumbprint}), profile {emulator.Cloud.Realism.Name} (time scale {emulator.Cloud.Realism.TimeScale}).");
         Console.WriteLine($"Connection file: {connectionFile}");
         Console.WriteLine($"In pwsh: Import-Module ./out/Foundry/Foundry.psd1; Connect-Foundry -Cloud Local -EmulatorConnectionFile '{connectionFile}'");
         Console.WriteLine("Press Ctrl+C to stop.");

@@ -38,6 +38,7 @@ internal sealed class AuthorizationArea : IEmulatorArea
             var assignment = c.State.Find(IdOf(c));
             if (assignment is null) return EmulatorResponse.Empty(204);
             c.State.Resources.Remove(EmulatorState.Key(assignment.Id));
+            Realism.RoleAssignmentPropagation.Revoked(c.Cloud, assignment);
             return EmulatorResponse.Json(200, Json(assignment));
         }, options);
         routes.Map(ServiceKind.Management, "GET", List, ListAssignments, options);
@@ -103,6 +104,7 @@ internal sealed class AuthorizationArea : IEmulatorArea
             ["description"] = properties["description"]?.GetValue<string>(),
         };
         c.State.Put(assignment);
+        Realism.RoleAssignmentPropagation.Granted(c.Cloud, assignment);
         return EmulatorResponse.Json(201, Json(assignment));
     }
 

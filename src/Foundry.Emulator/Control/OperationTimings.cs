@@ -27,9 +27,12 @@ public sealed class OperationTimings
         return double.IsFinite(seconds) && seconds >= 0 && seconds <= MaxDuration.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
     }
 
+    /// <summary>The realism profile's durations (kept across <see cref="Clear"/>); a key set here overrides them.</summary>
+    public Func<string, TimeSpan?>? Baseline { get; set; }
+
     public void Set(string key, TimeSpan duration) => durations[key] = duration;
 
-    public TimeSpan For(string key) => durations.TryGetValue(key, out var d) ? d : Default;
+    public TimeSpan For(string key) => durations.TryGetValue(key, out var d) ? d : Baseline?.Invoke(key) ?? Default;
 
     public void Clear()
     {

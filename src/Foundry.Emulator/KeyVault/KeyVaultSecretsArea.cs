@@ -42,7 +42,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         }, options);
         routes.Map(ServiceKind.KeyVault, "PATCH", $"/secrets/{Name}/(?<version>[0-9a-fA-F]{{32}})?", Update, options);
         routes.Map(ServiceKind.KeyVault, "DELETE", $"/secrets/{Name}", Delete, options);
-        routes.Map(ServiceKind.KeyVault, "GET", "/deletedsecrets", c => List(c, Vault(c, "list").Content.Secrets.Values.Where(s => s.IsDeleted)
+        routes.Map(ServiceKind.KeyVault, "GET", "/deletedsecrets", c => List(c, Vault(c, "list").Content.Secrets.Values.Where(s => s.IsDeleted && !Purging(c, s))
             .OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => Deleted(c, s, item: true))), options);
         routes.Map(ServiceKind.KeyVault, "GET", $"/deletedsecrets/{Name}", c => EmulatorResponse.Json(200, Deleted(c, DeletedSecret(c, "get"), item: false)), options);
         routes.Map(ServiceKind.KeyVault, "DELETE", $"/deletedsecrets/{Name}", Purge, options);
@@ -63,7 +63,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         // [unverified] A vault that does not exist fails DNS in Azure; the closest faithful answer here is 404.
         var vault = SecretAccess.LiveVault(c.State, c.HostLabel)
             ?? throw RequestContext.Fail(AzureError.KeyVault(404, "VaultNotFound", $"The vault '{c.HostLabel}' does not exist or has been deleted."));
-        var allowed = write ? SecretAccess.CanWrite(c.State, vault, c.Principal, permission) : SecretAccess.CanRead(c.State, vault, c.Principal);
+        var allowed = write ? SecretAccess.CanWrite(c.State, vault, c.Principal, permission, c.Now) : SecretAccess.CanRead(c.State, vault, c.Principal, c.Now);
         if (!allowed)
         {
             var action = $"Microsoft.KeyVault/vaults/secrets/{(write ? permission + "Secret" : "getSecret")}/action";
@@ -73,6 +73,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
                 $"Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: {vault.Name};location={vault.Location}\r\n", "ForbiddenByRbac"));
         }
         var content = c.State.Vaults.TryGetValue(vault.Name.ToLowerInvariant(), out var existing) ? existing : c.State.Vaults[vault.Name.ToLowerInvariant()] = new VaultContent();
+        foreach (var purged in content.Secrets.Where(s => s.Value.PurgeCompletesAt <= c.Now).Select(s => s.Key).ToList()) content.Secrets.Remove(purged);
         return new VaultRef(vault, content);
     }
 
@@ -86,18 +87,22 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
     {
         var secret = Vault(c, permission, write).Content.Secrets.GetValueOrDefault(c["name"].ToLowerInvariant());
         if (secret is not { IsDeleted: true }) throw NotFound(c);
-        if (secret.DeletionCompletesAt > c.Now)
+        if (secret.DeletionCompletesAt > c.Now || Purging(c, secret))
         {
-            // Reads see nothing until the deletion completes (SecretClient polls this); writes are told to wait.
+            // Reads see nothing until the deletion completes (SecretClient polls this) or once a purge started; writes
+            // are told to wait until either finishes.
             throw c.Method == "GET" ? NotFound(c) : RequestContext.Fail(BeingDeleted(c, secret)!);
         }
         return secret;
     }
 
+    // The message is the one Key Vault sends (terraform-provider-azurerm#10454, azure-cli#12722).
     private static EmulatorResponse? BeingDeleted(RequestContext c, SecretEntry secret) =>
-        secret.DeletionCompletesAt > c.Now
-            ? AzureError.KeyVault(409, "Conflict", $"Secret {secret.Name} is currently being deleted.", "ObjectIsBeingDeleted")
+        secret.DeletionCompletesAt > c.Now || Purging(c, secret)
+            ? AzureError.KeyVault(409, "Conflict", "Secret is currently being deleted.", "ObjectIsBeingDeleted")
             : null;
+
+    private static bool Purging(RequestContext c, SecretEntry secret) => secret.PurgeCompletesAt > c.Now;
 
     private static EmulatorErrorException NotFound(RequestContext c) => RequestContext.Fail(AzureError.KeyVault(404, "SecretNotFound",
         $"A secret with (name/id) {c["name"]} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"));
@@ -157,7 +162,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         var days = RetentionDays(c);
         secret.DeletedDate = c.Now;
         secret.ScheduledPurgeDate = c.Now.AddDays(days);
-        secret.DeletionCompletesAt = c.Now + c.Cloud.Timings.For("Microsoft.KeyVault/vaults/secrets:delete");
+        secret.DeletionCompletesAt = c.Now + c.Cloud.Timings.For(Realism.RealismTimings.SecretDelete);
         return EmulatorResponse.Json(200, Deleted(c, secret, item: false));
     }
 
@@ -169,7 +174,10 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         {
             return AzureError.KeyVault(403, "Forbidden", $"Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.");
         }
-        vault.Content.Secrets.Remove(secret.Name.ToLowerInvariant());
+        // Key Vault purges asynchronously: the name stays "being deleted" for the purge's duration (realistic profile).
+        var purge = c.Cloud.Timings.For(Realism.RealismTimings.SecretPurge);
+        if (purge > TimeSpan.Zero) secret.PurgeCompletesAt = c.Now + purge;
+        else vault.Content.Secrets.Remove(secret.Name.ToLowerInvariant());
         return EmulatorResponse.Empty(204);
     }
 

@@ -17,16 +17,17 @@ public static class SecretAccess
     public static ArmResource? LiveVault(EmulatorState state, string name) =>
         state.Resources.Values.FirstOrDefault(r => r.Type == KeyVaultManagementArea.VaultType && r.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
-    public static bool CanRead(EmulatorState state, ArmResource vault, string principalId) => Allowed(state, vault, principalId, write: false, "get");
+    /// <remarks>Role assignments count as the data plane sees them at <paramref name="now"/> (after propagation).</remarks>
+    public static bool CanRead(EmulatorState state, ArmResource vault, string principalId, DateTimeOffset now) => Allowed(state, vault, principalId, write: false, "get", now);
 
-    public static bool CanWrite(EmulatorState state, ArmResource vault, string principalId, string permission) => Allowed(state, vault, principalId, write: true, permission);
+    public static bool CanWrite(EmulatorState state, ArmResource vault, string principalId, string permission, DateTimeOffset now) => Allowed(state, vault, principalId, write: true, permission, now);
 
-    private static bool Allowed(EmulatorState state, ArmResource vault, string principalId, bool write, string permission)
+    private static bool Allowed(EmulatorState state, ArmResource vault, string principalId, bool write, string permission, DateTimeOffset now)
     {
         if (vault.Properties["enableRbacAuthorization"]?.GetValue<bool>() == true)
         {
             var roles = write ? new[] { SecretsOfficer, Administrator } : new[] { SecretsUser, SecretsOfficer, Administrator };
-            return state.Resources.Values.Any(r => r.Type == "Microsoft.Authorization/roleAssignments" &&
+            return Realism.RoleAssignmentPropagation.DataPlaneView(state, now).Any(r =>
                 string.Equals(r.Properties["principalId"]?.GetValue<string>(), principalId, StringComparison.OrdinalIgnoreCase) &&
                 roles.Any(role => (r.Properties["roleDefinitionId"]?.GetValue<string>() ?? "").EndsWith(role, StringComparison.OrdinalIgnoreCase)) &&
                 Covers(r.Properties["scope"]?.GetValue<string>(), vault.Id));

@@ -107,6 +107,7 @@ internal sealed class ResourceGraphArea : IEmulatorArea
 
     private static IEnumerable<JsonObject> Source(RequestContext c, string table, HashSet<string> subscriptions)
     {
+        if (c.Cloud.Realism.GraphIndexLagMax > TimeSpan.Zero) return Indexed(c, table, subscriptions);
         var resources = c.State.Resources.Values.Where(r => subscriptions.Contains(r.SubscriptionId)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
         return table.Equals("ResourceContainers", StringComparison.OrdinalIgnoreCase)
             ? resources.Where(r => r.Type == "Microsoft.Resources/resourceGroups").Select(r =>
@@ -117,6 +118,28 @@ internal sealed class ResourceGraphArea : IEmulatorArea
             })
             : resources.Where(r => r.Type != "Microsoft.Resources/resourceGroups" && !r.Type.StartsWith("Microsoft.Authorization/", StringComparison.OrdinalIgnoreCase))
                 .Select(r => Row(r, c.State.TenantId));
+    }
+
+    /// <summary>The realistic profile's rows: Resource Graph's lagging copy, not Resource Manager's current state.</summary>
+    private static IEnumerable<JsonObject> Indexed(RequestContext c, string table, HashSet<string> subscriptions)
+    {
+        c.Cloud.GraphIndex.Observe(c.Cloud, r => Row(r, c.State.TenantId));
+        var containers = table.Equals("ResourceContainers", StringComparison.OrdinalIgnoreCase);
+        return c.Cloud.GraphIndex.Rows()
+            .Where(r => subscriptions.Contains(r["subscriptionId"]?.GetValue<string>() ?? ""))
+            .Where(r =>
+            {
+                var type = r["type"]?.GetValue<string>() ?? "";
+                var isGroup = type.Equals("microsoft.resources/resourcegroups", StringComparison.OrdinalIgnoreCase);
+                return containers ? isGroup : !isGroup && !type.StartsWith("microsoft.authorization/", StringComparison.OrdinalIgnoreCase);
+            })
+            .Select(r =>
+            {
+                if (containers) r["type"] = "microsoft.resources/subscriptions/resourcegroups";
+                return r;
+            })
+            .OrderBy(r => r["id"]?.GetValue<string>(), StringComparer.OrdinalIgnoreCase)
+            .ToList();
     }
 
     private (int Remaining, TimeSpan ResetsAfter) Charge(RequestContext c)

@@ -65,6 +65,8 @@ public sealed class SecretEntry
     public DateTimeOffset? ScheduledPurgeDate { get; set; }
     /// <summary>When a deletion in progress completes (Key Vault deletes asynchronously; until then the name is "being deleted").</summary>
     public DateTimeOffset? DeletionCompletesAt { get; set; }
+    /// <summary>When a purge in progress completes and the name is free; until then it is "being deleted" (realistic profile).</summary>
+    public DateTimeOffset? PurgeCompletesAt { get; set; }
     public bool IsDeleted => DeletedDate is not null;
     /// <summary>The newest version by creation (what a versionless GET returns).</summary>
     public SecretVersion? Latest => Versions.Count == 0 ? null : Versions[^1];

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Foundry.Emulator.Control;
+using Foundry.Emulator.Realism;
 
 namespace Foundry.Emulator.State;
 
@@ -21,7 +22,9 @@ public sealed class LocalCloud
         stateFile = options.StateFile;
         State = LoadOrCreate(options);
         Log.Enabled = options.RecordRequests;
-        Throttle = new Throttling.ArmThrottle(options.Throttling);
+        Realism = options.Realism;
+        Timings.Baseline = key => RealismTimings.For(options.Realism, key);
+        Throttle = new Throttling.ArmThrottle(options.Throttling ?? options.Realism.Throttling);
     }
 
     public object Sync { get; } = new();
@@ -37,6 +40,12 @@ public sealed class LocalCloud
 
     /// <summary>What the control surface requires (random per start; in the connection file, which only the user can read).</summary>
     public string ControlToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+
+    /// <summary>How hard the cloud is (fast or realistic delays); see docs/emulator.md.</summary>
+    public RealismProfile Realism { get; private set; }
+
+    /// <summary>Resource Graph's lagging copy of the resources (used when the profile has an index lag).</summary>
+    public GraphIndex GraphIndex { get; } = new();
 
     /// <summary>Registers what happens when an operation with this handler name completes.</summary>
     public void OnOperationComplete(string handler, Action<LocalCloud, LongRunningOperation> complete) =>
@@ -107,6 +116,7 @@ public sealed class LocalCloud
         Timings.Clear();
         Log.Clear();
         Throttle.Clear();
+        GraphIndex.Clear();
     }
 
     /// <summary>
@@ -115,6 +125,7 @@ public sealed class LocalCloud
     /// </summary>
     public void Save()
     {
+        if (Realism.GraphIndexLagMax > TimeSpan.Zero) GraphIndex.Observe(this, r => ResourceGraph.ResourceGraphArea.Row(r, State.TenantId));
         if (stateFile is null) return;
         PrivateFile.WriteAllText(stateFile, State.Serialize());
     }

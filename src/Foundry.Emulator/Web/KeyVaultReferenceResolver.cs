@@ -31,7 +31,7 @@ public static class KeyVaultReferenceResolver
         }
         var vault = SecretAccess.LiveVault(state, vaultName);
         if (vault is null) return Result("VaultNotFound", reference, now, vaultName, secretName, requested, $"Key Vault '{vaultName}' was not found.");
-        if (!SecretAccess.CanRead(state, vault, principal))
+        if (!SecretAccess.CanRead(state, vault, principal, now))
         {
             return Result("AccessToKeyVaultDenied", reference, now, vaultName, secretName, requested,
                 $"Key Vault reference was not able to be resolved because site was denied access to Key Vault reference's vault.");

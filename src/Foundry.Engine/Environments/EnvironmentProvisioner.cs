@@ -63,12 +63,14 @@ public sealed class EnvironmentProvisioner
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
         var accountTask = EnsureAccountAndDeploymentsAsync(run, existing, placement, cancellationToken);
-        var vaultTask = EnsureVaultAsync(run, cancellationToken);
+        var vaultTask = EnsureVaultAndAppAccessAsync(run, cancellationToken);
         await Task.WhenAll(accountTask, vaultTask).ConfigureAwait(false);
 
         var wiring = new KeyWiring(services, run);
-        var secret = await wiring.EnsureSecretAsync(accountTask.Result, vaultTask.Result, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vaultTask.Result, secret, cancellationToken))).ConfigureAwait(false);
+        var (vault, accessGranted) = vaultTask.Result;
+        var secret = await wiring.EnsureSecretAsync(accountTask.Result, vault, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vault, secret, cancellationToken,
+            accessGranted.TryGetValue(app, out var granted) ? granted : null))).ConfigureAwait(false);
 
         run.Reporter.Progress(run.Environment, "Reading back");
         var info = await new EnvironmentReader(services).ReadAsync(run.Policy, run.Environment, cancellationToken).ConfigureAwait(false);
@@ -219,6 +221,24 @@ public sealed class EnvironmentProvisioner
                 ? "Free quota (delete unused deployments, purge soft-deleted accounts), lower capacities in the policy, request more quota, or approve another fallback location."
                 : "Pick model versions and SKUs offered in the approved regions (prefer GlobalStandard), or approve another fallback location in the policy.",
             target: $"/subscriptions/{run.Subscription}/resourceGroups/{names.ResourceGroup}");
+    }
+
+    /// <summary>
+    /// The vault, then at once each app's read role on it: a role assignment reaches Key Vault only after a minute or
+    /// more, so it propagates while the account and its deployments are still being created, not after the secret.
+    /// Apps missing or without an identity are left to <see cref="KeyWiring.EnsureAppAsync"/>, which reports them.
+    /// </summary>
+    private async Task<(VaultInfo? Vault, Dictionary<AppPolicy, bool> AccessGranted)> EnsureVaultAndAppAccessAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var vault = await EnsureVaultAsync(run, cancellationToken).ConfigureAwait(false);
+        var granted = new Dictionary<AppPolicy, bool>();
+        if (vault is null) return (vault, granted);
+        var wiring = new KeyWiring(services, run);
+        foreach (var app in run.Settings.Apps)
+        {
+            if (await wiring.EnsureAppReadAccessAsync(app, vault, cancellationToken).ConfigureAwait(false) is { } assigned) granted[app] = assigned;
+        }
+        return (vault, granted);
     }
 
     /// <summary>The Key Vault: Foundry's own per environment (created when missing), or the policy's existing one.</summary>

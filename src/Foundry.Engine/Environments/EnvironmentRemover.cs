@@ -271,7 +271,10 @@ public sealed class EnvironmentRemover
     /// <summary>Whatever still carries this environment's tags, read from Resource Manager for the known ids and from Resource Graph for the rest.</summary>
     private async Task<List<GraphResource>> RemainingAsync(EnvironmentRun run, CancellationToken cancellationToken)
     {
-        var remaining = new List<GraphResource>();
+        // Resource Graph shows a resource seconds to minutes after its creation: what down knows by id (the account, the
+        // vault) is read from Resource Manager, so what an up made a moment ago is never reported gone. (A group kept for
+        // foreign content is not counted, as before: the query covers resources, not containers.)
+        var remaining = await KnownRemainingAsync(run, cancellationToken).ConfigureAwait(false);
         var query = new GraphQuery(ManagedResourceQuery.Build(run.Environment), new[] { run.Subscription });
         string? token = null;
         do
@@ -280,11 +283,31 @@ public sealed class EnvironmentRemover
             foreach (var row in page.Items.Where(r => r.Tags.TryGetValue(ManagedResourceQuery.AppTag, out var app) && app == run.Policy.App))
             {
                 // Resource Graph lags Resource Manager: a row counts only if the resource is really still there.
+                if (remaining.Any(r => r.ResourceId.Equals(row.ResourceId, StringComparison.OrdinalIgnoreCase))) continue;
                 if (await services.Probe.ExistsAsync(row.ResourceId, cancellationToken).ConfigureAwait(false)) remaining.Add(row);
             }
             token = page.ContinuationToken;
         }
         while (token is not null);
         return remaining;
+    }
+
+    /// <summary>The environment's account and vault, as Resource Manager has them now, when they still carry its tags.</summary>
+    private async Task<List<GraphResource>> KnownRemainingAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var known = new List<GraphResource>();
+        void AddIfOurs(string id, string name, string type, string? group, string? location, IReadOnlyDictionary<string, string> tags)
+        {
+            if (run.HasIdentityTags(tags)) known.Add(new GraphResource(id, name, type, group, location, run.Subscription, tags));
+        }
+        if (await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) is { } account)
+        {
+            AddIfOurs(account.ResourceId, account.Name, "Microsoft.CognitiveServices/accounts", account.ResourceGroupName, account.Location, account.Tags);
+        }
+        if (await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is { } vault)
+        {
+            AddIfOurs(vault.ResourceId, vault.Name, "Microsoft.KeyVault/vaults", vault.ResourceGroupName, vault.Location, vault.Tags);
+        }
+        return known;
     }
 }

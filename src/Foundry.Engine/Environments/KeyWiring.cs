@@ -155,7 +155,32 @@ internal sealed class KeyWiring
         return tags;
     }
 
-    public async Task EnsureAppAsync(AppPolicy policy, AccountInfo? account, VaultInfo? vault, SecretState? secret, CancellationToken cancellationToken)
+    /// <summary>
+    /// Grants the app's identity Key Vault Secrets User on the vault, when it has an identity and lacks the role; true
+    /// when it assigned (or, under WhatIf, planned) it, null when the app is missing or has no identity (left to
+    /// <see cref="EnsureAppAsync"/> to report). Up calls this as soon as the vault exists: the assignment then
+    /// propagates to Key Vault (a minute or more) while the account and deployments are created.
+    /// </summary>
+    public async Task<bool?> EnsureAppReadAccessAsync(AppPolicy policy, VaultInfo vault, CancellationToken cancellationToken)
+    {
+        var app = await services.Apps.GetAsync(AppOperations.IdOf(run.Subscription, policy.ResourceGroup, policy.Name), cancellationToken).ConfigureAwait(false);
+        if (app?.PrincipalId is null) return null;
+        return await EnsureReadRoleAsync(policy, app.PrincipalId, vault, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> EnsureReadRoleAsync(AppPolicy policy, string principalId, VaultInfo vault, CancellationToken cancellationToken)
+    {
+        if (await services.RoleAssignments.FindAsync(vault.ResourceId, principalId, BuiltInRoles.KeyVaultSecretsUser, cancellationToken).ConfigureAwait(false) is not null) return false;
+        await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault.ResourceId, $"app '{policy.Name}' identity reads the secret (Key Vault Secrets User)"),
+            () => services.RoleAssignments.EnsureAsync(vault.ResourceId, principalId, BuiltInRoles.KeyVaultSecretsUser, "ServicePrincipal", cancellationToken)).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <remarks>
+    /// readAccessGranted: whether <see cref="EnsureAppReadAccessAsync"/> already assigned the read role in this run
+    /// (true), found it (false), or did not run (null: the role is checked here).
+    /// </remarks>
+    public async Task EnsureAppAsync(AppPolicy policy, AccountInfo? account, VaultInfo? vault, SecretState? secret, CancellationToken cancellationToken, bool? readAccessGranted = null)
     {
         var siteId = AppOperations.IdOf(run.Subscription, policy.ResourceGroup, policy.Name);
         var app = await services.Apps.GetAsync(siteId, cancellationToken).ConfigureAwait(false)
@@ -171,7 +196,10 @@ internal sealed class KeyWiring
         if (account is null || vault is null || secret is null)
         {
             await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Web/sites/config", $"{siteId}/config/appsettings", $"set {policy.KeySetting}, {policy.EndpointSetting}, {policy.DeploymentSetting}"), () => Task.CompletedTask).ConfigureAwait(false);
-            await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault?.ResourceId ?? run.Names.KeyVault, $"app identity reads the secret (Key Vault Secrets User)"), () => Task.CompletedTask).ConfigureAwait(false);
+            if (readAccessGranted is null)
+            {
+                await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault?.ResourceId ?? run.Names.KeyVault, $"app identity reads the secret (Key Vault Secrets User)"), () => Task.CompletedTask).ConfigureAwait(false);
+            }
             return;
         }
 
@@ -190,12 +218,7 @@ internal sealed class KeyWiring
                 await services.Apps.ReplaceSettingsAsync(siteId, fresh, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
-        if (await services.RoleAssignments.FindAsync(vault.ResourceId, app.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, cancellationToken).ConfigureAwait(false) is null)
-        {
-            changed = true;
-            await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault.ResourceId, $"app '{policy.Name}' identity reads the secret (Key Vault Secrets User)"),
-                () => services.RoleAssignments.EnsureAsync(vault.ResourceId, app.PrincipalId, BuiltInRoles.KeyVaultSecretsUser, "ServicePrincipal", cancellationToken)).ConfigureAwait(false);
-        }
+        if (readAccessGranted ?? await EnsureReadRoleAsync(policy, app.PrincipalId, vault, cancellationToken).ConfigureAwait(false)) changed = true;
         var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, policy.KeySetting, cancellationToken).ConfigureAwait(false);
         var settler = run.WhatIf ? null : Settler(account.ResourceId, vault.VaultUri);
         var onOurVersion = status is { Status: "Resolved" } && (status.ActiveVersion is null || status.ActiveVersion == secret.Version);

@@ -1,24 +1,33 @@
+using System.Diagnostics;
+using Polly;
+using Polly.Retry;
+
 namespace Foundry.Engine.Environments;
 
 /// <summary>
-/// Azure RBAC assignments take minutes to reach the data plane: right after Foundry grants a role, a 403 is
-/// expected for a while. Data-plane calls retry Forbidden until the propagation timeout, then fail as they are.
+/// Azure RBAC assignments take a minute or more to reach the data plane (Key Vault documents up to 10): right after
+/// Foundry grants a role, a 403 (ForbiddenByRbac) is expected for a while. Data-plane calls retry Forbidden with
+/// exponential backoff (from the polling interval, at most 15 s apart) until the propagation timeout, then fail as
+/// they are: a handful of requests per propagation instead of one every polling interval.
 /// </summary>
 internal static class Propagation
 {
+    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(15);
+
     public static async Task<T> RetryForbiddenAsync<T>(Func<Task<T>> call, EngineTimings timings, CancellationToken cancellationToken)
     {
-        var started = DateTimeOffset.UtcNow;
-        while (true)
-        {
-            try
+        var started = Stopwatch.StartNew();
+        var pipeline = new ResiliencePipelineBuilder<T>()
+            .AddRetry(new RetryStrategyOptions<T>
             {
-                return await call().ConfigureAwait(false);
-            }
-            catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden && DateTimeOffset.UtcNow - started < timings.PropagationTimeout)
-            {
-                await Task.Delay(timings.PollingInterval, cancellationToken).ConfigureAwait(false);
-            }
-        }
+                ShouldHandle = new PredicateBuilder<T>().Handle<FoundryEngineException>(e => e.Kind == FailureKind.Forbidden && started.Elapsed < timings.PropagationTimeout),
+                MaxRetryAttempts = int.MaxValue,
+                Delay = timings.PollingInterval,
+                MaxDelay = LongestWait,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .Build();
+        return await pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -19,11 +19,13 @@ public sealed class SecretOperations
 {
     private readonly Func<Uri, SecretClient> clientFor;
     private readonly TimeSpan pollingInterval;
+    private readonly Polly.ResiliencePipeline beingDeleted;
 
     internal SecretOperations(Func<Uri, SecretClient> clientFor, TimeSpan pollingInterval)
     {
         this.clientFor = clientFor;
         this.pollingInterval = pollingInterval;
+        beingDeleted = BeingDeletedRetry.Create(pollingInterval);
     }
 
     /// <summary>The latest version's properties, or null when the secret does not exist.</summary>
@@ -92,7 +94,7 @@ public sealed class SecretOperations
         var context = Context("purge the deleted secret", vaultUri, name, "Key Vault Secrets Officer");
         try
         {
-            await clientFor(vaultUri).PurgeDeletedSecretAsync(name, cancellationToken).ConfigureAwait(false);
+            await beingDeleted.ExecuteAsync(async token => await clientFor(vaultUri).PurgeDeletedSecretAsync(name, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -111,7 +113,7 @@ public sealed class SecretOperations
         var context = Context("recover the deleted secret", vaultUri, name, "Key Vault Secrets Officer");
         return AzureErrors.Guard(context, async () =>
         {
-            var operation = await clientFor(vaultUri).StartRecoverDeletedSecretAsync(name, cancellationToken).ConfigureAwait(false);
+            var operation = await beingDeleted.ExecuteAsync(async token => await clientFor(vaultUri).StartRecoverDeletedSecretAsync(name, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return new EngineOperation(operation, SecretId(vaultUri, name), context, pollingInterval);
         });
     }
@@ -124,7 +126,8 @@ public sealed class SecretOperations
         {
             var secret = new KeyVaultSecret(name, value);
             foreach (var tag in tags) secret.Properties.Tags[tag.Key] = tag.Value;
-            var response = await clientFor(vaultUri).SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+            // Right after a delete or purge of the name, Key Vault answers ObjectIsBeingDeleted for a while.
+            var response = await beingDeleted.ExecuteAsync(async token => await clientFor(vaultUri).SetSecretAsync(secret, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return ToInfo(response.Value.Properties);
         });
     }

@@ -35,6 +35,9 @@ public sealed class LocalCloud : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // FOUNDRY_EMULATOR_PROFILE picks the profile for tests that did not choose one (the realistic test project sets
+        // it); a test with its own clock keeps the fast profile, as the realistic delays run on that clock.
+        if (options.Realism.IsFast && options.Time == TimeProvider.System) options.Realism = Foundry.Emulator.Realism.RealismProfile.FromEnvironment();
         Host = await EmulatorHost.StartAsync(options);
         var transport = new HttpClientTransport(Handler());
         var arm = new ArmClientOptions { Environment = new ArmEnvironment(Host.ManagementEndpoint, Host.ManagementEndpoint.ToString()), Transport = transport };

@@ -1,6 +1,5 @@
 using Foundry.Engine.Environments;
 using Foundry.Engine.Policy;
-using Foundry.Engine.Tests.Cleanup;
 
 namespace Foundry.Engine.Tests.Lifecycle;
 

@@ -80,6 +80,10 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
         Assert.Empty(down.Errors);
         var report = Assert.Single(down.Objects("FoundryCleanupReport"));
         Assert.Equal("Verified", ModuleRunspace.Prop<string>(report, "Status"));
+        // Get-FoundryManagedResource lists what Resource Graph shows, which follows deletes seconds later in Azure (and
+        // under the realistic profile): the verification above read Resource Manager; the listing empties in its time.
+        var listing = System.Diagnostics.Stopwatch.StartNew();
+        while (module.Invoke("Get-FoundryManagedResource -Environment pr-42").Output.Count > 0 && listing.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
         Assert.Empty(module.Invoke("Get-FoundryManagedResource -Environment pr-42").Output);
         Assert.Equal("Verified", ModuleRunspace.Prop<string>(Assert.Single(module.Invoke("Test-FoundryCleanup -Environment pr-42").Objects("FoundryCleanupReport")), "Status"));
     }

@@ -28,7 +28,12 @@ public sealed class ModuleRunspace : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Folder);
-        Host = await EmulatorHost.StartAsync(new EmulatorOptions { ConnectionFile = Path.Combine(Folder, "connection.json") });
+        // FOUNDRY_EMULATOR_PROFILE: the realistic test project runs these module tests against Azure's delays too.
+        Host = await EmulatorHost.StartAsync(new EmulatorOptions
+        {
+            ConnectionFile = Path.Combine(Folder, "connection.json"),
+            Realism = Foundry.Emulator.Realism.RealismProfile.FromEnvironment(),
+        });
         File.WriteAllText(PolicyPath, Policy(Host.DefaultSubscription));
         foreach (var app in new[] { "func-contoso-dev", "func-contoso-staging", "func-contoso-pr" }) Host.EnsureFunctionApp(Host.DefaultSubscription, "rg-apps", app, "eastus");
         Runspace = RunspaceFactory.CreateRunspace(Session());
