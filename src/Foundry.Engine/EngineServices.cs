@@ -7,6 +7,7 @@ using Foundry.Engine.Deployments;
 using Foundry.Engine.Graph;
 using Foundry.Engine.Groups;
 using Foundry.Engine.Secrets;
+using Foundry.Engine.Tags;
 using Foundry.Engine.Vaults;
 
 namespace Foundry.Engine;
@@ -33,6 +34,7 @@ internal sealed class EngineServices
         TenantId = tenantId;
         Groups = new ResourceGroupOperations(arm, timings.PollingInterval);
         Accounts = new AccountOperations(arm, timings.PollingInterval);
+        Tags = new TagOperations(arm);
         Deployments = new DeploymentOperations(arm, timings.PollingInterval, timings.ConflictRetryDelay);
         Vaults = new VaultOperations(arm, timings.PollingInterval);
         Secrets = new SecretOperations(secretClientFor, timings.PollingInterval);
@@ -60,6 +62,7 @@ internal sealed class EngineServices
     }
     public ResourceGroupOperations Groups { get; }
     public AccountOperations Accounts { get; }
+    public TagOperations Tags { get; }
     public DeploymentOperations Deployments { get; }
     public VaultOperations Vaults { get; }
     public SecretOperations Secrets { get; }

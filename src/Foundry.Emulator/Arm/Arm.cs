@@ -134,9 +134,19 @@ public static class Arm
                 .WithHeader("Location", LocationUrl(context, operation))
                 .WithHeader("Retry-After", RetryAfter(context.Cloud, operation));
         }
-        return operation.Status == "Succeeded"
-            ? EmulatorResponse.Empty(200)
-            : AzureError.Arm(operation.Status == "Canceled" ? 409 : 500, operation.ErrorCode ?? "InternalServerError", operation.ErrorMessage ?? "The operation failed.");
+        if (operation.Status != "Succeeded")
+        {
+            return AzureError.Arm(operation.Status == "Canceled" ? 409 : 500, operation.ErrorCode ?? "InternalServerError", operation.ErrorMessage ?? "The operation failed.");
+        }
+        // Key Vault's Location polls end 200 with a status body (recorded: kv-mgmt-java-VaultTests.canEnableSoftDeleteAndPurge).
+        return operation.Provider.Equals("Microsoft.KeyVault", StringComparison.OrdinalIgnoreCase)
+            ? EmulatorResponse.Json(200, new JsonObject
+            {
+                ["createdDateTime"] = operation.StartTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["lastActionDateTime"] = (operation.EndTime ?? operation.StartTime).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["status"] = operation.Status,
+            })
+            : EmulatorResponse.Empty(200);
     }
 
     /// <summary>A new resource with the common fields filled in.</summary>

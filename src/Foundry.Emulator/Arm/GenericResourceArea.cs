@@ -8,7 +8,7 @@ namespace Foundry.Emulator.Arm;
 
 /// <summary>
 /// Any catalogued resource type without a provider of its own (storage accounts, workspaces, identities…):
-/// synchronous PUT (201 new, 200 replace), GET, PATCH of tags, DELETE (200, or 204 when absent). It lets
+/// synchronous PUT (201 new, 200 replace), GET, PATCH (merge), DELETE (200, or 204 when absent). It lets
 /// tests fill the cloud with the many kinds of resources a real environment has beside ours.
 /// </summary>
 internal sealed class GenericResourceArea : IEmulatorArea
@@ -88,8 +88,7 @@ internal sealed class GenericResourceArea : IEmulatorArea
         Arm.RequireResourceGroup(context, context["sub"], context["rg"]);
         var resource = context.State.Find(id);
         if (resource is null) return AzureError.ResourceNotFound(id);
-        var body = context.RequireObject();
-        if (body.ContainsKey("tags")) resource.Tags = Arm.ParseTags(body["tags"]);
+        ResourceWrites.MergeInto(resource, context.RequireObject(), new[] { "provisioningState" });
         resource.Touch(context.Now);
         return EmulatorResponse.Json(200, resource.ToJson());
     }

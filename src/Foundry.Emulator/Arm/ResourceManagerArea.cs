@@ -284,11 +284,13 @@ internal sealed class ResourceManagerArea : IEmulatorArea
                 current = tags;
                 break;
             case "Delete":
-                foreach (var (k, v) in tags) if (current.TryGetValue(k, out var value) && value == v) current.Remove(k);
+                // "Selectively deleting tags based on given names or name/value pairs": an empty value names the tag alone.
+                foreach (var (k, v) in tags) if (current.TryGetValue(k, out var value) && (v.Length == 0 || value == v)) current.Remove(k);
                 break;
             default:
                 return AzureError.Arm(400, "InvalidRequestContent", "The 'operation' property must be one of 'Merge', 'Replace' or 'Delete'.");
         }
+        if (current.Count > 50) return AzureError.Arm(400, "InvalidTag", "The number of tags exceeds the limit of 50.");
         target.Tags = current;
         target.Touch(context.Now);
         return EmulatorResponse.Json(200, TagsJson(target));

@@ -151,27 +151,50 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         return EmulatorResponse.Json(201, account.ToJson()).WithHeader("azure-asyncoperation", Arm.Arm.AsyncOperationUrl(c, operation)).WithHeader("ETag", account.Etag);
     }
 
-    private static EmulatorResponse UpdateAccount(RequestContext c, ArmResource account, JsonObject body, string? subdomain)
+    /// <summary>Properties Azure computes: a PUT can neither set nor clear them.</summary>
+    private static readonly string[] ServerOwned =
+    {
+        "endpoint", "endpoints", "internalId", "dateCreated", "callRateLimit", "isMigrated", "privateEndpointConnections", "capabilities",
+        "provisioningState", "customSubDomainName", "deletionDate", "scheduledPurgeDate", "quotaLimit", "skuChangeInfo", "abusePenalty",
+    };
+
+    /// <summary>What an optional property is when a PUT leaves it out (Azure resets it, it does not keep the old value).</summary>
+    private static readonly Dictionary<string, JsonNode?> Defaults = new() { ["publicNetworkAccess"] = "Enabled" };
+
+    private static EmulatorResponse? UpdateRefused(ArmResource account, string? subdomain)
     {
         var current = account.Properties["customSubDomainName"]?.GetValue<string>();
         if (subdomain is not null && current is not null && !subdomain.Equals(current, StringComparison.OrdinalIgnoreCase))
         {
             return AzureError.Arm(400, "CustomSubDomainNameNotChangeable", $"The custom subdomain name of an existing resource cannot be changed (it is '{current}').");
         }
-        if (account.ProvisioningState is "Creating") return Conflict(account.Id);
-        if (body.ContainsKey("tags")) account.Tags = Arm.Arm.ParseTags(body["tags"]);
-        if (body["sku"]?["name"]?.GetValue<string>() is { Length: > 0 } sku) account.Sku = new JsonObject { ["name"] = sku };
-        if (body["properties"]?["publicNetworkAccess"]?.GetValue<string>() is { } access) account.Properties["publicNetworkAccess"] = access;
-        if (body["properties"]?["disableLocalAuth"] is JsonValue disable) account.Properties["disableLocalAuth"] = disable.GetValue<bool>();
+        return account.ProvisioningState is "Creating" ? Conflict(account.Id) : null;
+    }
+
+    /// <summary>A PUT on an existing account replaces it: what the body omits (network rules, disableLocalAuth, tags…) goes back to its default.</summary>
+    private static EmulatorResponse UpdateAccount(RequestContext c, ArmResource account, JsonObject body, string? subdomain)
+    {
+        if (UpdateRefused(account, subdomain) is { } refusal) return refusal;
+        ResourceWrites.ReplaceEnvelope(account, body);
+        var requested = body["properties"] as JsonObject;
+        requested?.Remove("restore");
+        account.Properties = ResourceWrites.ReplaceProperties(account.Properties, requested, ServerOwned, Defaults);
+        var type = body["identity"]?["type"]?.GetValue<string>();
+        if (type != account.Identity?["type"]?.GetValue<string>()) account.Identity = Identity(c, body["identity"]);
         account.Touch(c.Now);
         return EmulatorResponse.Json(200, account.ToJson()).WithHeader("ETag", account.Etag);
     }
 
+    /// <summary>A PATCH merges: only what the body names changes.</summary>
     private static EmulatorResponse PatchAccount(RequestContext c)
     {
         var account = Require(c);
         var body = c.RequireObject();
-        return UpdateAccount(c, account, body, body["properties"]?["customSubDomainName"]?.GetValue<string>());
+        if (UpdateRefused(account, body["properties"]?["customSubDomainName"]?.GetValue<string>()) is { } refusal) return refusal;
+        ResourceWrites.MergeInto(account, body, ServerOwned);
+        if (body.ContainsKey("identity") && body["identity"]?["type"]?.GetValue<string>() != account.Identity?["type"]?.GetValue<string>()) account.Identity = Identity(c, body["identity"]);
+        account.Touch(c.Now);
+        return EmulatorResponse.Json(200, account.ToJson()).WithHeader("ETag", account.Etag);
     }
 
     private static EmulatorResponse DeleteAccount(RequestContext c)
@@ -187,11 +210,7 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
 
     private static EmulatorResponse Keys(RequestContext c, ArmResource account)
     {
-        if (account.Properties["disableLocalAuth"]?.GetValue<bool>() == true)
-        {
-            // [unverified] code: Azure refuses key listing when local auth is disabled.
-            return AzureError.Arm(400, "BadRequest", "Failed to list key. disableLocalAuth is set to be true");
-        }
+        if (LocalAuthDisabled(account)) return AzureError.Arm(400, "BadRequest", "Failed to list key. disableLocalAuth is set to be true");
         var keys = c.State.AccountKeys[EmulatorState.Key(account.Id)];
         return EmulatorResponse.Json(200, new JsonObject { ["key1"] = keys.Key1, ["key2"] = keys.Key2 });
     }
@@ -199,6 +218,8 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
     private static EmulatorResponse RegenerateKey(RequestContext c)
     {
         var account = Require(c);
+        // [unverified] wording for regenerate: Azure's listKeys answer is "Failed to list key…" (seen in az CLI output); keys of such an account cannot be made either.
+        if (LocalAuthDisabled(account)) return AzureError.Arm(400, "BadRequest", "Failed to regenerate key. disableLocalAuth is set to be true");
         var keyName = c.RequireObject()["keyName"]?.GetValue<string>();
         var keys = c.State.AccountKeys[EmulatorState.Key(account.Id)];
         if ("Key1".Equals(keyName, StringComparison.OrdinalIgnoreCase)) keys.Key1 = NewKey();
@@ -206,6 +227,9 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         else return AzureError.Arm(400, "InvalidRequestContent", $"The value '{keyName}' is not valid for keyName. Allowed values: Key1, Key2.");
         return Keys(c, account);
     }
+
+    /// <summary>Keys do not exist for an account with local (key) authentication disabled, often forced by a modify policy.</summary>
+    internal static bool LocalAuthDisabled(ArmResource account) => account.Properties["disableLocalAuth"] is JsonValue value && value.TryGetValue<bool>(out var disabled) && disabled;
 
     private static EmulatorResponse CheckDomain(RequestContext c)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Foundry.Emulator.Arm;
 using Foundry.Emulator.Control;
 using Foundry.Emulator.Routing;
 using Foundry.Emulator.State;
@@ -49,6 +50,15 @@ internal static class Deployments
         return c.State.Operations.Values.Any(o => !o.IsTerminal && (EmulatorState.Key(o.ResourceId) == key || EmulatorState.Key(o.ResourceId).StartsWith(key + "/", StringComparison.Ordinal)));
     }
 
+    private static readonly string[] ServerOwned = { "capabilities", "rateLimits", "provisioningState", "callRateLimit" };
+
+    /// <summary>Azure's defaults for what a deployment PUT omits: the default content filter, and upgrades when a new default version ships.</summary>
+    private static readonly Dictionary<string, JsonNode?> Defaults = new()
+    {
+        ["versionUpgradeOption"] = "OnceNewDefaultVersionAvailable",
+        ["raiPolicyName"] = "Microsoft.DefaultV2",
+    };
+
     private static string IdOf(RequestContext c) => $"{CognitiveServicesArea.IdOf(c)}/deployments/{c["deployment"]}";
 
     private static EmulatorResponse Put(RequestContext c)
@@ -61,7 +71,8 @@ internal static class Deployments
         }
         var body = c.RequireObject();
         if (Busy(c, account.Id) || account.ProvisioningState != "Succeeded") return CognitiveServicesArea.Conflict(account.Id);
-        var sku = body["sku"]?["name"]?.GetValue<string>();
+        // A body with no sku gets Standard, capacity 1 (recorded: cogsvc-js-recording_should_deploy_a_davinci_model_in_that_account).
+        var sku = body["sku"] is null ? "Standard" : body["sku"]?["name"]?.GetValue<string>();
         var capacity = body["sku"]?["capacity"]?.GetValue<int>() ?? 1;
         var model = body["properties"]?["model"];
         var modelName = model?["name"]?.GetValue<string>();
@@ -89,18 +100,23 @@ internal static class Deployments
         }
         var deployment = existing ?? Arm.Arm.NewResource(c, id, name, CognitiveServicesArea.DeploymentType, account.SubscriptionId, account.ResourceGroup);
         deployment.Sku = new JsonObject { ["name"] = sku, ["capacity"] = capacity };
-        deployment.Properties = new JsonObject
-        {
-            ["model"] = new JsonObject { ["format"] = model?["format"]?.GetValue<string>() ?? "OpenAI", ["name"] = modelName, ["version"] = version },
-            ["versionUpgradeOption"] = body["properties"]?["versionUpgradeOption"]?.GetValue<string>() ?? "OnceNewDefaultVersionAvailable",
-            ["capabilities"] = new JsonObject { ["chatCompletion"] = "true" },
-            ["rateLimits"] = new JsonArray(new JsonObject { ["key"] = "request", ["renewalPeriod"] = 10, ["count"] = capacity }, new JsonObject { ["key"] = "token", ["renewalPeriod"] = 60, ["count"] = capacity * 1000 }),
-            ["provisioningState"] = existing is null ? "Creating" : "Succeeded",
-        };
+        // A PUT is the whole deployment: an omitted content filter or upgrade option goes back to its default.
+        deployment.Properties = ResourceWrites.ReplaceProperties(deployment.Properties, body["properties"] as JsonObject, ServerOwned, Defaults);
+        deployment.Properties["model"] = new JsonObject { ["format"] = model?["format"]?.GetValue<string>() ?? "OpenAI", ["name"] = modelName, ["version"] = version };
+        deployment.Properties["capabilities"] = new JsonObject { ["chatCompletion"] = "true" };
+        deployment.Properties["rateLimits"] = new JsonArray(new JsonObject { ["key"] = "request", ["renewalPeriod"] = 10, ["count"] = capacity }, new JsonObject { ["key"] = "token", ["renewalPeriod"] = 60, ["count"] = capacity * 1000 });
+        deployment.Properties["provisioningState"] = "Succeeded";
+        deployment.Tags = Arm.Arm.ParseTags(body["tags"]);
+        // Azure answers a new deployment 201 already Succeeded, with no async operation (recorded: the JS and azure-cli
+        // deployment tests). Only a configured creation time (a slow region, benchmarks) makes it a long-running create.
+        var timing = $"{CognitiveServicesArea.DeploymentType}:create";
+        var slow = existing is null && c.Cloud.Timings.For(timing) > TimeSpan.Zero;
+        if (slow) deployment.Properties["provisioningState"] = "Creating";
         deployment.Touch(c.Now);
         c.State.Put(deployment);
         if (existing is not null) return EmulatorResponse.Json(200, deployment.ToJson());
-        var operation = c.Cloud.StartOperation(account.SubscriptionId, "Microsoft.CognitiveServices", location, id, "deployments.create", $"{CognitiveServicesArea.DeploymentType}:create", "Creating");
+        if (!slow) return EmulatorResponse.Json(201, deployment.ToJson());
+        var operation = c.Cloud.StartOperation(account.SubscriptionId, "Microsoft.CognitiveServices", location, id, "deployments.create", timing, "Creating");
         return EmulatorResponse.Json(201, deployment.ToJson())
             .WithHeader("Azure-AsyncOperation", Arm.Arm.AsyncOperationUrl(c, operation))
             .WithHeader("Retry-After", Arm.Arm.RetryAfter(c.Cloud, operation));

@@ -79,6 +79,21 @@ internal sealed class EmulatorControlArea : IEmulatorArea
             var created = FunctionApps.Ensure(c.Cloud, subscription, group, name, location);
             return EmulatorResponse.Json(created ? 201 : 200, new JsonObject { ["created"] = created });
         }, options);
+        // Azure Policy assignments (State.PolicyAssignment's JSON shape): Resource Manager applies them to every later PUT and PATCH.
+        routes.Map(ServiceKind.Control, "GET", "/_emulator/policy-assignments", c =>
+            EmulatorResponse.Json(200, JsonSerializer.SerializeToNode(c.State.PolicyAssignments, Web)), options);
+        routes.Map(ServiceKind.Control, "POST", "/_emulator/policy-assignments", c =>
+        {
+            var assignment = PolicyAssignmentFrom(c);
+            c.State.PolicyAssignments.RemoveAll(a => a.Id.Equals(assignment.Id, StringComparison.OrdinalIgnoreCase));
+            c.State.PolicyAssignments.Add(assignment);
+            return EmulatorResponse.Json(201, JsonSerializer.SerializeToNode(assignment, Web));
+        }, options);
+        routes.Map(ServiceKind.Control, "DELETE", "/_emulator/policy-assignments", c =>
+        {
+            c.State.PolicyAssignments.Clear();
+            return EmulatorResponse.Empty(204);
+        }, options);
         routes.Map(ServiceKind.Control, "GET", "/_emulator/stats", c => EmulatorResponse.Json(200, new JsonObject
         {
             ["requests"] = c.Cloud.Log.Served,
@@ -86,5 +101,31 @@ internal sealed class EmulatorControlArea : IEmulatorArea
             ["resources"] = c.State.Resources.Count,
             ["now"] = c.Now.ToString("o", CultureInfo.InvariantCulture),
         }), options);
+    }
+
+    private static PolicyAssignment PolicyAssignmentFrom(RequestContext c)
+    {
+        PolicyAssignment? assignment;
+        try
+        {
+            assignment = JsonSerializer.Deserialize<PolicyAssignment>(c.RawBody, Web);
+        }
+        catch (JsonException e)
+        {
+            throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", "The policy assignment is invalid: " + e.Message));
+        }
+        if (assignment is null) throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", "A policy assignment is required."));
+        var scope = assignment.Scope.TrimEnd('/');
+        var parts = scope.Split('/');
+        var wellFormed = (parts.Length == 3 || (parts.Length == 5 && parts[3].Equals("resourceGroups", StringComparison.OrdinalIgnoreCase))) &&
+                         parts[0].Length == 0 && parts[1].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) && c.State.HasSubscription(parts[2]);
+        if (!wellFormed) throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", $"The scope '{assignment.Scope}' must be a known subscription or a resource group in one."));
+        if (assignment.Effect is not ("deny" or "modify" or "Deny" or "Modify")) throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", "The effect must be 'deny' or 'modify'."));
+        if (assignment.Effect.Equals("modify", StringComparison.OrdinalIgnoreCase) && string.IsNullOrEmpty(assignment.ModifyField))
+        {
+            throw RequestContext.Fail(AzureError.Arm(400, "InvalidRequestContent", "A modify assignment needs modifyField and modifyValue."));
+        }
+        assignment.Scope = scope;
+        return assignment;
     }
 }

@@ -81,5 +81,16 @@ public sealed class EmulatorControlClient : IDisposable
         }
     }
 
+    /// <summary>Seeds an Azure Policy assignment into the running emulator (what LocalCloud.AssignPolicy does in-process).</summary>
+    public async Task AssignPolicyAsync(State.PolicyAssignment assignment, CancellationToken cancellationToken = default)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(assignment, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        using var response = await SendAsync(HttpMethod.Post, "/_emulator/policy-assignments", json, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"The local cloud refused the policy assignment '{assignment.Name}': {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+        }
+    }
+
     public void Dispose() => http.Dispose();
 }

@@ -91,6 +91,8 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
             lock (cloud.Sync)
             {
                 cloud.Settle();
+                // Azure Policy sits in front of every provider: modify rewrites the body, deny answers before the provider runs.
+                if (service == ServiceKind.Management && Policy.PolicyEnforcement.Apply(context) is { } denied) return denied;
                 return route.Handler(context);
             }
         }

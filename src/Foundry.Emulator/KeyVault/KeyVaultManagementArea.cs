@@ -22,7 +22,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         var options = new RouteOptions { ApiVersionOf = VaultType };
         routes.Map(ServiceKind.Management, "PUT", Vault, Put, options);
         routes.Map(ServiceKind.Management, "GET", Vault, c => EmulatorResponse.Json(200, Require(c).ToJson()), options);
-        routes.Map(ServiceKind.Management, "PATCH", Vault, c => Update(c, Require(c), c.RequireObject()), options);
+        routes.Map(ServiceKind.Management, "PATCH", Vault, c => Update(c, Require(c), c.RequireObject(), replace: false), options);
         routes.Map(ServiceKind.Management, "DELETE", Vault, c =>
         {
             Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
@@ -50,7 +50,11 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         });
         cloud.OnOperationComplete("vaults.create", (c, operation) =>
         {
-            if (c.State.Find(operation.ResourceId) is { } vault) vault.ProvisioningState = "Succeeded";
+            if (c.State.Find(operation.ResourceId) is { } vault)
+            {
+                vault.ProvisioningState = "Succeeded";
+                vault.Properties["vaultUri"] = vault.Properties["vaultUri"]!.GetValue<string>().TrimEnd('/') + "/";
+            }
         });
         cloud.OnOperationComplete("deletedVaults.purge", (c, operation) =>
         {
@@ -86,7 +90,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
             return AzureError.Arm(400, "BadRequest", "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.");
         }
         var existing = c.State.Find(IdOf(c));
-        if (existing is not null) return Update(c, existing, body);
+        if (existing is not null) return Update(c, existing, body, replace: true);
         var properties = body["properties"] as JsonObject;
         if (properties?["tenantId"] is null || properties["sku"] is null)
         {
@@ -110,7 +114,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         }
         var vault = Arm.Arm.NewResource(c, IdOf(c), name, VaultType, c["sub"], c["rg"]);
         vault.Location = location;
-        vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        vault.Tags = Arm.Arm.ParseTags(body["tags"]) ?? new Dictionary<string, string>(); // Azure shows "tags": {} on a vault without tags
         vault.Properties = properties.DeepClone().AsObject();
         var days = vault.Properties["softDeleteRetentionInDays"]?.GetValue<int>() ?? 90;
         if (days is < 7 or > 90) return AzureError.Arm(400, "BadRequest", "softDeleteRetentionInDays must be between 7 and 90.");
@@ -119,21 +123,29 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         vault.Properties["softDeleteRetentionInDays"] = days;
         vault.Properties["enableRbacAuthorization"] ??= false;
         vault.Properties["accessPolicies"] ??= new JsonArray();
-        vault.Properties["vaultUri"] = c.VaultUri(name);
+        vault.Properties["enabledForDeployment"] ??= false;
+        // Azure answers a new vault 200 RegisteringDns, its vaultUri not yet slash-terminated, and a read shows Succeeded
+        // once DNS is registered (recorded: kv-mgmt-java-VaultTests.canCRUDVaultWithRbac). With no configured creation
+        // time that is the next request; clients poll the resource's provisioningState (there is no async header).
+        vault.Properties["vaultUri"] = c.VaultUri(name).TrimEnd('/');
         vault.Properties["publicNetworkAccess"] ??= "Enabled";
-        // With a configured creation time the vault answers the way a slow Azure region does: RegisteringDns until
-        // done, with no async header, so clients poll the resource's provisioningState (benchmarks use this).
-        var creating = c.Cloud.Timings.For(CreateTiming) > TimeSpan.Zero;
-        vault.ProvisioningState = creating ? "RegisteringDns" : "Succeeded";
+        vault.ProvisioningState = "RegisteringDns";
         c.State.Put(vault);
         c.State.Vaults.TryAdd(key, new VaultContent());
-        if (creating) c.Cloud.StartOperation(c["sub"], "Microsoft.KeyVault", location, vault.Id, "vaults.create", CreateTiming, "RegisteringDns");
+        c.Cloud.StartOperation(c["sub"], "Microsoft.KeyVault", location, vault.Id, "vaults.create", CreateTiming, "RegisteringDns");
         return EmulatorResponse.Json(200, vault.ToJson());
     }
 
-    private static EmulatorResponse Update(RequestContext c, ArmResource vault, JsonObject body)
+    private static EmulatorResponse Update(RequestContext c, ArmResource vault, JsonObject body, bool replace)
     {
-        if (body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        // A PUT replaces the tags and resets the network settings it omits (a PATCH merges); purge protection and soft delete keep their one-way rules below.
+        if (replace || body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        if (replace)
+        {
+            vault.Properties["publicNetworkAccess"] = body["properties"]?["publicNetworkAccess"]?.DeepClone() ?? "Enabled";
+            vault.Properties.Remove("networkAcls");
+        }
+        if (body["properties"]?["networkAcls"] is { } rules) vault.Properties["networkAcls"] = rules.DeepClone();
         if (body["properties"] is JsonObject properties)
         {
             if (vault.Properties["enablePurgeProtection"]?.GetValue<bool>() == true && properties["enablePurgeProtection"]?.GetValue<bool>() == false)

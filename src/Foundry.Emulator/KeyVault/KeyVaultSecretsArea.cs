@@ -239,6 +239,7 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
             ["attributes"] = Attributes(c, secret.Latest!),
         };
         if (secret.Latest!.Tags is not null) body["tags"] = ArmResource.TagsJson(secret.Latest.Tags);
+        if (secret.Latest.ContentType is not null) body["contentType"] = secret.Latest.ContentType;
         return body;
     }
 

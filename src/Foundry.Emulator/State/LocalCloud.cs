@@ -104,6 +104,17 @@ public sealed class LocalCloud
         State.Resources.Remove(EmulatorState.Key(resource.Id));
     }
 
+    /// <summary>Seeds a policy assignment (replacing one with the same id): Resource Manager applies it from the next request on.</summary>
+    public void AssignPolicy(PolicyAssignment assignment)
+    {
+        lock (Sync)
+        {
+            State.PolicyAssignments.RemoveAll(a => a.Id.Equals(assignment.Id, StringComparison.OrdinalIgnoreCase));
+            State.PolicyAssignments.Add(assignment);
+            Save();
+        }
+    }
+
     /// <summary>Replaces the whole state (tests' reset, the control surface's load).</summary>
     public void Reset(EmulatorState? state = null, IEnumerable<string>? subscriptions = null)
     {

@@ -82,7 +82,7 @@ internal sealed class WebArea : IEmulatorArea
         var site = existing ?? Arm.Arm.NewResource(c, id, name, SiteType, c["sub"], c["rg"]);
         site.Location = existing?.Location ?? Arm.Arm.RequireLocation(body, SiteType);
         site.Kind = body["kind"]?.GetValue<string>() ?? site.Kind ?? "app";
-        site.Tags = body.ContainsKey("tags") ? Arm.Arm.ParseTags(body["tags"]) : site.Tags;
+        site.Tags = Arm.Arm.ParseTags(body["tags"]); // a PUT replaces: no tags in the body, no tags on the site
         var identityType = body["identity"]?["type"]?.GetValue<string>();
         if (identityType is null || identityType == "None") site.Identity = body.ContainsKey("identity") ? null : site.Identity;
         else site.Identity = site.Identity?["principalId"] is not null && site.Identity["type"]?.GetValue<string>() == identityType ? site.Identity
@@ -107,6 +107,8 @@ internal sealed class WebArea : IEmulatorArea
         ["type"] = "Microsoft.Web/sites/config",
         ["location"] = site.Location,
         ["kind"] = site.Kind,
+        // Azure's config resource carries the site's tags, {} when it has none (recorded: AppServiceConfigurationDictionaryTest).
+        ["tags"] = ArmResource.TagsJson(site.Tags ?? new Dictionary<string, string>()),
         ["properties"] = ArmResource.TagsJson(c.State.AppSettings.GetValueOrDefault(EmulatorState.Key(site.Id)) ?? new Dictionary<string, string>()),
     });
 

@@ -12,7 +12,8 @@ public sealed record AccountInfo(
     string? CustomSubdomain,
     string? ProvisioningState,
     string? PrincipalId,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags,
+    bool LocalAuthDisabled = false);
 
 /// <summary>What an account should look like.</summary>
 /// <param name="SubscriptionId">Subscription.</param>

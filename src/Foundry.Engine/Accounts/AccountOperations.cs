@@ -113,7 +113,8 @@ public sealed class AccountOperations
         var id = new ResourceIdentifier(data.Id.ToString());
         return new AccountInfo(data.Id.ToString(), data.Name, id.SubscriptionId ?? "", id.ResourceGroupName ?? "", data.Location.Name, data.Kind ?? "",
             Text(properties.RootElement, "endpoint"), Text(properties.RootElement, "customSubDomainName"), Text(properties.RootElement, "provisioningState"),
-            data.Identity?.PrincipalId?.ToString(), new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase));
+            data.Identity?.PrincipalId?.ToString(), new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase),
+            properties.RootElement.TryGetProperty("disableLocalAuth", out var disabled) && disabled.ValueKind == JsonValueKind.True);
     }
 
     private static AccountInfo ToInfo(JsonElement body)

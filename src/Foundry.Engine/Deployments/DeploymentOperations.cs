@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.ResourceManager;
 using Foundry.Engine.Errors;
@@ -58,25 +59,49 @@ public sealed class DeploymentOperations
         return ToInfo(json.RootElement);
     }
 
-    /// <summary>Starts creating or updating a deployment (retrying 409 RequestConflict).</summary>
-    public async Task<EngineOperation> StartCreateOrUpdateAsync(string accountId, DeploymentSpec spec, string? location, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts creating or updating a deployment (retrying 409 RequestConflict). An update sends the deployment's whole
+    /// current definition with the change: a PUT replaces, so a body without raiPolicyName would drop the content filter.
+    /// </summary>
+    public async Task<EngineOperation> StartCreateOrUpdateAsync(string accountId, DeploymentSpec spec, string? location, CancellationToken cancellationToken, bool update = false)
     {
         if (spec is null) throw new ArgumentNullException(nameof(spec));
         var id = $"{accountId}/deployments/{spec.Name}";
-        var context = new FailureContext($"create model deployment '{spec.Name}' ({spec.Model} {spec.Version}, {spec.Sku}, capacity {spec.Capacity})", id,
+        var context = new FailureContext($"{(update ? "update" : "create")} model deployment '{spec.Name}' ({spec.Model} {spec.Version}, {spec.Sku}, capacity {spec.Capacity})", id,
             "Cognitive Services Contributor", location);
-        var body = new Dictionary<string, object>
-        {
-            ["sku"] = new Dictionary<string, object> { ["name"] = spec.Sku, ["capacity"] = spec.Capacity },
-            ["properties"] = new Dictionary<string, object>
-            {
-                ["model"] = new Dictionary<string, string> { ["format"] = "OpenAI", ["name"] = spec.Model, ["version"] = spec.Version },
-                ["versionUpgradeOption"] = "NoAutoUpgrade",
-            },
-        };
+        var current = update ? await GetDefinitionAsync(id, context, cancellationToken).ConfigureAwait(false) : null;
+        var body = Definition(current, spec).ToJsonString();
         var operation = await conflictRetry.ExecuteAsync(
             async token => await rest.StartAsync(RequestMethod.Put, id, body, context, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return new EngineOperation(operation, id, context, pollingInterval);
+    }
+
+    // Computed by Azure: sending them back is at best ignored.
+    private static readonly string[] ReadOnlyProperties = { "provisioningState", "capabilities", "rateLimits", "callRateLimit", "dynamicThrottlingEnabled", "deploymentState" };
+
+    private async Task<JsonObject?> GetDefinitionAsync(string id, FailureContext context, CancellationToken cancellationToken)
+    {
+        var result = await rest.SendAsync(RequestMethod.Get, $"{id}?api-version={ApiVersions.CognitiveServices}", null, context, cancellationToken, 404).ConfigureAwait(false);
+        return result.Status == 404 ? null : JsonNode.Parse(result.Body) as JsonObject;
+    }
+
+    /// <summary>The PUT body: the current definition (tags, SKU, content filter, upgrade option, scale settings…) with the policy's model and capacity.</summary>
+    internal static JsonObject Definition(JsonObject? current, DeploymentSpec spec)
+    {
+        var body = new JsonObject();
+        if (current?["tags"] is JsonObject tags) body["tags"] = tags.DeepClone();
+        var sku = current?["sku"] is JsonObject currentSku ? (JsonObject)currentSku.DeepClone() : new JsonObject();
+        sku["name"] = spec.Sku;
+        sku["capacity"] = spec.Capacity;
+        body["sku"] = sku;
+        var properties = current?["properties"] is JsonObject currentProperties ? (JsonObject)currentProperties.DeepClone() : new JsonObject();
+        foreach (var name in ReadOnlyProperties) properties.Remove(name);
+        var format = properties["model"]?["format"]?.GetValue<string>() ?? "OpenAI";
+        properties["model"] = new JsonObject { ["format"] = format, ["name"] = spec.Model, ["version"] = spec.Version };
+        // Foundry pins versions on the deployments it creates; one set by hand on an existing deployment is kept.
+        if (properties["versionUpgradeOption"] is null) properties["versionUpgradeOption"] = "NoAutoUpgrade";
+        body["properties"] = properties;
+        return body;
     }
 
     /// <summary>Starts deleting a deployment (retrying 409 RequestConflict); null when it does not exist.</summary>

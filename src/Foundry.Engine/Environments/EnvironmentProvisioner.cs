@@ -59,11 +59,16 @@ public sealed class EnvironmentProvisioner
         // An app another environment wired, and where the account goes (quota, models, soft-deleted names), are
         // settled before anything is written, so a refusal leaves nothing half-made.
         await new AppOwnership(services, run).CheckAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is not null) RefuseKeylessAccount(existing);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
-        var accountTask = EnsureAccountAndDeploymentsAsync(run, existing, placement, cancellationToken);
-        var vaultTask = EnsureVaultAndAppAccessAsync(run, cancellationToken);
+        // The vault (and the apps' read roles on it) wait only until the account's creation is accepted and shown to have
+        // keys (seconds), then run beside the account's long operation: an account whose keys a policy disabled stops up
+        // before Key Vault is touched.
+        var accountAccepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accountTask = EnsureAccountAndDeploymentsAsync(run, existing, placement, accountAccepted, cancellationToken);
+        var vaultTask = EnsureVaultOnceAccountAcceptedAsync(run, accountAccepted.Task, accountTask, cancellationToken);
         await Task.WhenAll(accountTask, vaultTask).ConfigureAwait(false);
 
         var wiring = new KeyWiring(services, run);
@@ -89,8 +94,9 @@ public sealed class EnvironmentProvisioner
         }
         else if (!run.HasIdentityTags(group.Tags))
         {
+            // The Tags API, not a PUT of the group: a PUT would drop whatever else the group's definition carries (managedBy).
             await run.ChangeAsync(new PlannedChange("Update", "Microsoft.Resources/resourceGroups", id, "tags missing"),
-                () => services.Groups.CreateOrUpdateAsync(run.Subscription, name, group.Location, run.WriteTags(group.Tags), cancellationToken)).ConfigureAwait(false);
+                () => services.Tags.MergeAsync(id, run.WriteTags(group.Tags), cancellationToken)).ConfigureAwait(false);
         }
     }
 
@@ -98,10 +104,12 @@ public sealed class EnvironmentProvisioner
     private static Dictionary<string, string> CreatedNow() => new() { [ManagedResourceQuery.CreatedAtTag] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>The account (created, restored or updated as needed), then each approved deployment, one at a time.</summary>
-    private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, AccountInfo? account, (string Location, bool Restore)? placement, CancellationToken cancellationToken)
+    private async Task<AccountInfo?> EnsureAccountAndDeploymentsAsync(EnvironmentRun run, AccountInfo? account, (string Location, bool Restore)? placement,
+        TaskCompletionSource<bool> accepted, CancellationToken cancellationToken)
     {
         var names = run.Names;
         var id = run.AccountId;
+        if (account is not null) accepted.TrySetResult(true);
         if (account is null)
         {
             var (location, restore) = placement!.Value;
@@ -111,7 +119,11 @@ public sealed class EnvironmentProvisioner
                 {
                     try
                     {
-                        await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                        var creation = await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false);
+                        // A modify policy rewrites the request: the account Azure accepted may have keys disabled whatever Foundry asked.
+                        if (await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } accepting) RefuseKeylessAccount(accepting);
+                        accepted.TrySetResult(true);
+                        await creation.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
                     catch (FoundryEngineException e) when (e.ErrorId == EngineErrorIds.OperationConflict)
                     {
@@ -123,12 +135,14 @@ public sealed class EnvironmentProvisioner
                     }
                 }).ConfigureAwait(false);
             account = run.WhatIf ? null : await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (account is not null) RefuseKeylessAccount(account);
+            accepted.TrySetResult(true);
         }
         else if (!run.HasIdentityTags(account.Tags))
         {
-            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, account.Location, account.Kind, account.CustomSubdomain ?? names.CustomSubdomain, run.WriteTags(account.Tags));
+            // The Tags API, never a PUT of the account: a PUT resets network rules, disableLocalAuth and the rest it omits.
             await run.ChangeAsync(new PlannedChange("Update", "Microsoft.CognitiveServices/accounts", id, "tags missing"),
-                async () => await (await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                () => services.Tags.MergeAsync(id, run.WriteTags(account.Tags), cancellationToken)).ConfigureAwait(false);
         }
 
         var existing = account is null ? new List<DeploymentInfo>() : (await services.Deployments.ListAsync(id, cancellationToken).ConfigureAwait(false)).ToList();
@@ -139,13 +153,31 @@ public sealed class EnvironmentProvisioner
             if (DeploymentDrift(current, wanted) is not { } reason) continue;
             var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity);
             await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
-                async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken, update: current is not null).ConfigureAwait(false))
+                    .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         }
         foreach (var extra in existing.Where(d => !run.Settings.Deployments.Any(w => w.Name.Equals(d.Name, StringComparison.OrdinalIgnoreCase))))
         {
             run.Reporter.Warning($"Deployment '{extra.Name}' on {names.Account} is not in the policy; Foundry leaves it alone.");
         }
         return account;
+    }
+
+    /// <summary>Keys are what up wires: an account without them (disableLocalAuth, usually forced by policy) stops the run before Key Vault or any app.</summary>
+    private static void RefuseKeylessAccount(AccountInfo account)
+    {
+        if (!account.LocalAuthDisabled) return;
+        throw new FoundryEngineException(FailureKind.InvalidRequest, EngineErrorIds.LocalAuthDisabled, AzureErrorTranslator.LocalAuthMessage(account.ResourceId),
+            AzureErrorTranslator.LocalAuthAction, target: account.ResourceId);
+    }
+
+    /// <summary>The vault, once the account's creation is accepted with keys; nothing when the account failed first (its error is the run's).</summary>
+    private async Task<(VaultInfo? Vault, Dictionary<AppPolicy, bool> AccessGranted)> EnsureVaultOnceAccountAcceptedAsync(EnvironmentRun run, Task accepted, Task accountTask,
+        CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(accepted, accountTask).ConfigureAwait(false);
+        if (!accepted.IsCompleted) return (null, new Dictionary<AppPolicy, bool>());
+        return await EnsureVaultAndAppAccessAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How a deployment differs from the policy's, or null when it matches.</summary>

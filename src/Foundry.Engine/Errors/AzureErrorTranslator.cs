@@ -44,6 +44,17 @@ public static class AzureErrorTranslator
                 $"Lower the deployment capacity in the policy, free quota{where} by deleting unused deployments and purging soft-deleted accounts " +
                 "(they keep their quota until purged), request more quota for the subscription, or list an approved fallback location in the policy.");
         }
+        if (Is(code, "RequestDisallowedByPolicy") || Is(innerCode, "RequestDisallowedByPolicy") || failure.Policy is not null)
+        {
+            return (FailureKind.Forbidden, EngineErrorIds.PolicyDenied, PolicyMessage(failure, context, target),
+                "Azure Policy refused the request; no role assignment changes that. Read the assignment's definition (az policy assignment show --name <name> --scope <scope>), " +
+                "change the environment's settings in the Foundry policy so the resource complies, or ask the assignment's owner for a policy exemption on this scope, then run again.");
+        }
+        if (IsLocalAuthDisabled(failure.Message))
+        {
+            return (FailureKind.InvalidRequest, EngineErrorIds.LocalAuthDisabled, LocalAuthMessage(context.Target ?? target),
+                LocalAuthAction);
+        }
         if (IsModelUnavailable(code, failure.Message))
         {
             return (FailureKind.InvalidRequest, EngineErrorIds.ModelNotAvailableInRegion,
@@ -102,6 +113,27 @@ public static class AzureErrorTranslator
             default:
                 return (FailureKind.Unknown, EngineErrorIds.AzureRequestFailed, $"Azure failed to {context.Operation} (HTTP {failure.Status}). Azure said: {failure.Message}", null);
         }
+    }
+
+    /// <summary>What to do about an account with keys disabled: it is a posture, not a permission.</summary>
+    public const string LocalAuthAction =
+        "Keys are off for this account (disableLocalAuth: true, commonly forced by the built-in policy 'Configure Cognitive Services accounts to disable local " +
+        "authentication methods'), and no role assignment brings them back. Use a keyless environment (Entra ID access for the apps instead of a key in Key Vault), " +
+        "or ask the policy's owner for an exemption for this account or its resource group and set disableLocalAuth back to false; then run again.";
+
+    /// <summary>The message for an account whose keys are disabled.</summary>
+    public static string LocalAuthMessage(string accountId) =>
+        $"AI account '{accountId}' has local (key) authentication disabled, so it has no keys for Foundry to put in Key Vault; nothing was written to Key Vault or to any app.";
+
+    private static bool IsLocalAuthDisabled(string message) =>
+        message.IndexOf("disableLocalAuth is set to be true", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    private static string PolicyMessage(AzureFailure failure, FailureContext context, string target)
+    {
+        if (failure.Policy is not { } policy) return $"Azure Policy denied the request to {context.Operation} on '{target}'. Azure said: {failure.Message}";
+        var display = string.IsNullOrEmpty(policy.AssignmentDisplayName) ? "" : $"'{policy.AssignmentDisplayName}' ";
+        return $"Azure Policy assignment {display}(name '{policy.AssignmentName}', id '{policy.AssignmentId}') denied the request to {context.Operation} on '{target}'" +
+               (policy.DefinitionId is null ? "." : $"; its definition is '{policy.DefinitionId}'.");
     }
 
     private static string QuotaMessage(string azureMessage, FailureContext context, string where)

@@ -9,7 +9,16 @@ namespace Foundry.Engine.Errors;
 /// <param name="Message">Azure's message, already free of secret material.</param>
 /// <param name="InnerCode">A nested code: Key Vault's innererror.code or the first ARM details[].code.</param>
 /// <param name="RequestId">x-ms-request-id.</param>
-public sealed record AzureFailure(int Status, string? Code, string Message, string? InnerCode = null, string? RequestId = null);
+/// <param name="Policy">The Azure Policy assignment that refused the request (additionalInfo of type PolicyViolation), if any.</param>
+public sealed record AzureFailure(int Status, string? Code, string Message, string? InnerCode = null, string? RequestId = null, PolicyViolation? Policy = null);
+
+/// <summary>The policy assignment named by a 403 RequestDisallowedByPolicy (ARM's error.additionalInfo[].info).</summary>
+/// <param name="AssignmentId">policyAssignmentId.</param>
+/// <param name="AssignmentName">policyAssignmentName.</param>
+/// <param name="AssignmentDisplayName">policyAssignmentDisplayName.</param>
+/// <param name="AssignmentScope">policyAssignmentScope.</param>
+/// <param name="DefinitionId">policyDefinitionId.</param>
+public sealed record PolicyViolation(string AssignmentId, string AssignmentName, string? AssignmentDisplayName, string? AssignmentScope, string? DefinitionId);
 
 /// <summary>What the caller was doing when Azure failed: it lets the error say which operation, scope and role.</summary>
 /// <param name="Operation">A short phrase: "create model deployment 'gpt-4o'".</param>

@@ -12,6 +12,10 @@ public static class EngineErrorIds
     public const string ModelNotAvailableInRegion = nameof(ModelNotAvailableInRegion);
     /// <summary>The caller lacks a permission (403).</summary>
     public const string PermissionDenied = nameof(PermissionDenied);
+    /// <summary>An Azure Policy assignment denied the request (403 RequestDisallowedByPolicy); the message names the assignment.</summary>
+    public const string PolicyDenied = nameof(PolicyDenied);
+    /// <summary>The AI account has local (key) authentication disabled — often forced by a modify policy — so key wiring cannot work.</summary>
+    public const string LocalAuthDisabled = nameof(LocalAuthDisabled);
     /// <summary>A soft-deleted AI account holds the name.</summary>
     public const string AccountNameSoftDeleted = nameof(AccountNameSoftDeleted);
     /// <summary>A globally unique name (custom subdomain, vault) is taken by someone else.</summary>

@@ -27,6 +27,7 @@ internal static class ApiVersions
         // Typed resource groups (and their resource list) would otherwise use the SDK's built-in 2022-09-01.
         ["Microsoft.Resources/resourceGroups"] = Resources,
         ["Microsoft.Resources/resources"] = Resources,
+        ["Microsoft.Resources/tags"] = Resources,
     };
 
     /// <summary>Pins every version above on the client options.</summary>

@@ -57,6 +57,7 @@ internal static class AzureErrors
     internal static AzureFailure Read(int status, string? body, string? requestId)
     {
         string? code = null, message = null, innerCode = null;
+        PolicyViolation? policy = null;
         if (!string.IsNullOrWhiteSpace(body))
         {
             try
@@ -68,6 +69,7 @@ internal static class AzureErrors
                     message = Text(error, "message");
                     if (error.TryGetProperty("innererror", out var innerError) && innerError.ValueKind == JsonValueKind.Object) innerCode = Text(innerError, "code");
                     else if (error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array && details.GetArrayLength() > 0) innerCode = Text(details[0], "code");
+                    policy = PolicyOf(error);
                 }
             }
             catch (JsonException)
@@ -75,7 +77,26 @@ internal static class AzureErrors
                 message = body!.Length > 300 ? body.Substring(0, 300) : body;
             }
         }
-        return new AzureFailure(status, code, Scrub(message ?? $"HTTP {status} with no error body."), innerCode, requestId);
+        return new AzureFailure(status, code, Scrub(message ?? $"HTTP {status} with no error body."), innerCode, requestId, policy);
+    }
+
+    /// <summary>The assignment in ARM's additionalInfo of type PolicyViolation (on the error or its first detail).</summary>
+    private static PolicyViolation? PolicyOf(JsonElement error)
+    {
+        var candidates = new List<JsonElement> { error };
+        if (error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array) candidates.AddRange(details.EnumerateArray());
+        foreach (var candidate in candidates)
+        {
+            if (candidate.ValueKind != JsonValueKind.Object || !candidate.TryGetProperty("additionalInfo", out var infos) || infos.ValueKind != JsonValueKind.Array) continue;
+            foreach (var item in infos.EnumerateArray())
+            {
+                if (!string.Equals(Text(item, "type"), "PolicyViolation", StringComparison.OrdinalIgnoreCase) || !item.TryGetProperty("info", out var info)) continue;
+                if (Text(info, "policyAssignmentId") is not { } id) continue;
+                return new PolicyViolation(id, Text(info, "policyAssignmentName") ?? id.Substring(id.LastIndexOf('/') + 1), Text(info, "policyAssignmentDisplayName"),
+                    Text(info, "policyAssignmentScope"), Text(info, "policyDefinitionId"));
+            }
+        }
+        return null;
     }
 
     private static string? RequestId(Response response) =>

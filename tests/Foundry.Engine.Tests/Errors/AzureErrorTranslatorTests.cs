@@ -84,4 +84,40 @@ public sealed class AzureErrorTranslatorTests
         Assert.Equal(expectedKind, e.Kind);
         Assert.Matches("^[A-Z][A-Za-z]+$", e.ErrorId);
     }
+
+    // The shape Resource Manager answers a write Azure Policy denies: the assignment is in additionalInfo (type PolicyViolation).
+    private const string PolicyBody = """
+        {"error":{"code":"RequestDisallowedByPolicy","target":"kv-contoso","message":"Resource 'kv-contoso' was disallowed by policy. Policy identifiers: '[...]'.",
+         "additionalInfo":[{"type":"PolicyViolation","info":{"policyDefinitionId":"/providers/Microsoft.Authorization/policyDefinitions/abc","policyDefinitionEffect":"deny",
+          "policyAssignmentId":"/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/no-public-vaults","policyAssignmentName":"no-public-vaults",
+          "policyAssignmentDisplayName":"Vaults must be private","policyAssignmentScope":"/subscriptions/s","policyAssignmentParameters":{}}}]}}
+        """;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RequestDisallowedByPolicy_becomes_PolicyDenied_naming_the_assignment_also_when_wrapped_in_details(bool wrapped)
+    {
+        var body = wrapped
+            ? "{\"error\":{\"code\":\"InvalidTemplateDeployment\",\"message\":\"The template deployment failed because of policy violation.\",\"details\":[" + PolicyBody.Trim()[9..^1] + "]}}"
+            : PolicyBody;
+        var failure = Foundry.Engine.Rest.AzureErrors.Read(403, body, "req-9");
+        Assert.Equal("no-public-vaults", failure.Policy!.AssignmentName);
+        var e = AzureErrorTranslator.Translate(failure, new FailureContext("create the Key Vault", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-contoso", "Key Vault Contributor"));
+        Assert.Equal(EngineErrorIds.PolicyDenied, e.ErrorId);
+        Assert.Equal(FailureKind.Forbidden, e.Kind);
+        Assert.Contains("'Vaults must be private' (name 'no-public-vaults', id '/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/no-public-vaults')", e.Message);
+        Assert.DoesNotContain("Key Vault Contributor", e.RecommendedAction);
+        Assert.Contains("exemption", e.RecommendedAction);
+    }
+
+    [Fact]
+    public void ListKeys_on_an_account_with_keys_disabled_becomes_LocalAuthDisabled_with_the_keyless_remedy()
+    {
+        var failure = new AzureFailure(400, "BadRequest", "Failed to list key. disableLocalAuth is set to be true");
+        var e = AzureErrorTranslator.Translate(failure, new FailureContext("list the AI account keys", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/a", "Cognitive Services Contributor"));
+        Assert.Equal(EngineErrorIds.LocalAuthDisabled, e.ErrorId);
+        Assert.Contains("keyless", e.RecommendedAction);
+        Assert.DoesNotContain("Cognitive Services Contributor", e.RecommendedAction);
+    }
 }

@@ -89,6 +89,9 @@ public sealed class LocalCloud : IAsyncLifetime
         Assert.True(settings.IsSuccessStatusCode, await settings.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Seeds an Azure Policy assignment (see Foundry.Emulator.Policy.BuiltInPolicies) that Resource Manager applies from the next request.</summary>
+    public void AssignPolicy(Foundry.Emulator.State.PolicyAssignment assignment) => Host.Cloud.AssignPolicy(assignment);
+
     /// <summary>An app's settings as the emulator holds them.</summary>
     public Dictionary<string, string> AppSettings(string site)
     {

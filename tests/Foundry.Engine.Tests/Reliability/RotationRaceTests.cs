@@ -144,6 +144,8 @@ public sealed class RotationRaceTests(Xunit.Abstractions.ITestOutputHelper outpu
         var principal = (await cloud.Services.Apps.GetAsync(siteId, CancellationToken.None))!.PrincipalId!;
         var assignment = (await cloud.Services.RoleAssignments.FindAsync(vaultId, principal, Foundry.Engine.Access.BuiltInRoles.KeyVaultSecretsUser, CancellationToken.None))!;
         Assert.True(await cloud.Services.RoleAssignments.DeleteAsync(assignment.ResourceId, CancellationToken.None));
+        // Under the realistic profile a removed assignment keeps working until the removal has propagated, as in Azure.
+        await Task.Delay(cloud.Host.Cloud.Realism.RoleAssignmentPropagation * 1.5);
         var mark = cloud.Mark;
         var watch = Stopwatch.StartNew();
 

@@ -59,4 +59,22 @@ public sealed class SecretReplayTests
         Assert.Equal("3d84f805b25a4eb68b372e8d410f296d", properties!.Version);
         Assert.Equal(new[] { 404, 404, 200 }, azure.Served.Where(s => s.Method == "GET").Take(3).Select(s => s.Status));
     }
+
+    [Fact]
+    public async Task A_delete_waits_through_the_recorded_404_of_the_deleted_secret_then_purge_answers_204()
+    {
+        // Go SDK recording: GET /deletedsecrets/{n} right after the delete is 404 SecretNotFound, 10 s later 200.
+        var azure = RecordedAzure.Load("kv-secrets-go-TestCRUD.json");
+        var secrets = Secrets(azure);
+        var vault = new Uri("https://sanitized.vault.azure.net/");
+        await secrets.SetAsync(vault, "secret518723441", "value518723441", new Dictionary<string, string>(), CancellationToken.None);
+        var delete = await secrets.StartDeleteAsync(vault, "secret518723441", CancellationToken.None);
+        await delete!.WaitAsync(CancellationToken.None);
+        var deleted = await secrets.GetDeletedAsync(vault, "secret518723441", CancellationToken.None);
+        Assert.Equal("https://cpazsec21435.vault.azure.net/deletedsecrets/secret518723441", deleted!.RecoveryId);
+        Assert.Equal(TimeSpan.FromDays(7), deleted.ScheduledPurgeDate - deleted.DeletedOn);
+        Assert.True(await secrets.PurgeDeletedAsync(vault, "secret518723441", CancellationToken.None));
+        Assert.Equal(new[] { 404, 200, 200 }, azure.Served.Where(s => s.Path.StartsWith("/deletedsecrets/", StringComparison.Ordinal) && s.Method == "GET").Select(s => s.Status));
+        Assert.Equal(("DELETE", 204), (azure.Served[^1].Method, azure.Served[^1].Status));
+    }
 }

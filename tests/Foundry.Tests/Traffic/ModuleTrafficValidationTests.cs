@@ -14,7 +14,7 @@ namespace Foundry.Tests.Traffic;
 [Collection(ModuleCollection.Name)]
 public sealed class ModuleTrafficValidationTests(ModuleRunspace module, ITestOutputHelper output) : IClassFixture<ModuleRunspace>
 {
-    /// <summary>APIs the module calls for which ../shared/specs holds no spec (so oav cannot check them here).</summary>
+    /// <summary>APIs the module calls for which tests/Specs holds no spec (so oav cannot check them here).</summary>
     private static readonly (string Name, Func<RequestRecord, bool> Matches)[] Unspecified =
     {
         ("Microsoft.Web (no spec stored)", r => r.PathAndQuery.Contains("/providers/Microsoft.Web/", StringComparison.OrdinalIgnoreCase)),

@@ -8,7 +8,7 @@ namespace Foundry.Tests.Traffic;
 
 /// <summary>
 /// Turns the emulator's request log into oav "live traffic" payloads (hosts rewritten to Azure's) and runs
-/// `oav validate-traffic` against the stored REST specs (../shared/specs). Returns every violation oav reports and
+/// `oav validate-traffic` against the REST specs stored in the repository (tests/Specs, verbatim copies: see its PROVENANCE.md). Returns every violation oav reports and
 /// every request oav could not match to an operation.
 /// </summary>
 public static class OavRunner
@@ -42,7 +42,7 @@ public static class OavRunner
         }
     }
 
-    public static string SpecsRoot => Path.GetFullPath(Path.Combine(ModuleRunspace.Metadata("FoundryRepoRoot"), "..", "shared", "specs", "specification"));
+    public static string SpecsRoot => Path.Combine(ModuleRunspace.Metadata("FoundryRepoRoot"), "tests", "Specs", "specification");
 
     /// <summary>Writes the payloads of one spec and validates them; returns (payloads written, problems).</summary>
     public static (int Payloads, List<string> Problems) Validate(Spec spec, IEnumerable<RequestRecord> records, string folder)
