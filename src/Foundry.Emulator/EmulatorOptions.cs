@@ -38,4 +38,11 @@ public sealed class EmulatorOptions
     /// <see cref="RealismProfile.FromEnvironment"/>.
     /// </summary>
     public RealismProfile Realism { get; set; } = RealismProfile.Fast;
+
+    /// <summary>
+    /// Resource Manager's token buckets and Resource Graph's quota. Null (the default) takes them from
+    /// <see cref="Realism"/>: headers only in fast, Azure's buckets enforced in realistic. Tests set small buckets to
+    /// prove clients wait out 429 + Retry-After.
+    /// </summary>
+    public Throttling.ThrottlingLimits? Throttling { get; set; }
 }

@@ -82,7 +82,10 @@ public static class Arm
         if (skip + pageSize < all.Count)
         {
             var next = Convert.ToBase64String(Encoding.UTF8.GetBytes((skip + pageSize).ToString(CultureInfo.InvariantCulture)));
-            body["nextLink"] = context.Absolute($"{context.Path}?api-version={Uri.EscapeDataString(context.ApiVersion ?? "")}&$skiptoken={Uri.EscapeDataString(next)}");
+            // The next page answers the same question: $filter and $top travel in the link, as Resource Manager's do.
+            var carried = string.Concat(new[] { "$filter", "$top" }.Where(p => context.Query(p) is { Length: > 0 })
+                .Select(p => $"&{p}={Uri.EscapeDataString(context.Query(p)!)}"));
+            body["nextLink"] = context.Absolute($"{context.Path}?api-version={Uri.EscapeDataString(context.ApiVersion ?? "")}{carried}&$skiptoken={Uri.EscapeDataString(next)}");
         }
         return EmulatorResponse.Json(200, body);
     }

@@ -148,10 +148,12 @@ internal sealed class ResourceManagerArea : IEmulatorArea
     private static EmulatorResponse ListResourceGroups(RequestContext context)
     {
         Arm.RequireSubscription(context, context["sub"]);
+        var filter = ResourceListFilter.From(context, tagsOnly: true);
         var groups = context.State.Resources.Values
             .Where(r => r.Type == ResourceGroupType && r.SubscriptionId.Equals(context["sub"], StringComparison.OrdinalIgnoreCase))
+            .Where(r => filter?.Matches(r) != false)
             .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
-        return Arm.Page(context, groups.Select(g => (JsonNode)GroupJson(g)));
+        return Arm.Page(context, groups.Select(g => (JsonNode)GroupJson(g)), ResourceListFilter.PageSize(context));
     }
 
     private static EmulatorResponse PutResourceGroup(RequestContext context)
@@ -216,21 +218,24 @@ internal sealed class ResourceManagerArea : IEmulatorArea
     private static EmulatorResponse ListResourcesInGroup(RequestContext context)
     {
         Arm.RequireResourceGroup(context, context["sub"], context["rg"]);
+        var filter = ResourceListFilter.From(context);
         var items = context.State.InResourceGroup(context["sub"], context["rg"])
-            .Where(r => r.Type != ResourceGroupType && ResourceIds.Parent(r.Id) is null)
+            .Where(r => r.Type != ResourceGroupType && ResourceIds.Parent(r.Id) is null && filter?.Matches(r) != false)
             .OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase)
             .Select(r => (JsonNode)r.ToJson(includeEtag: false));
-        return Arm.Page(context, items);
+        return Arm.Page(context, items, ResourceListFilter.PageSize(context));
     }
 
     private static EmulatorResponse ListResourcesInSubscription(RequestContext context)
     {
         Arm.RequireSubscription(context, context["sub"]);
+        var filter = ResourceListFilter.From(context);
         var items = context.State.Resources.Values
             .Where(r => r.SubscriptionId.Equals(context["sub"], StringComparison.OrdinalIgnoreCase) && r.Type != ResourceGroupType && ResourceIds.Parent(r.Id) is null && r.ResourceGroup is not null)
+            .Where(r => filter?.Matches(r) != false)
             .OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase)
             .Select(r => (JsonNode)r.ToJson(includeEtag: false));
-        return Arm.Page(context, items);
+        return Arm.Page(context, items, ResourceListFilter.PageSize(context));
     }
 
     private static JsonObject GroupJson(ArmResource group)

@@ -18,20 +18,9 @@ internal sealed class AuthorizationArea : IEmulatorArea
     private const string Assignment = "(?<scope>/subscriptions/.+?)/providers/Microsoft\\.Authorization/roleAssignments/(?<name>[^/]+)";
     private const string List = "(?<scope>/subscriptions/[^?]+?)/providers/Microsoft\\.Authorization/roleAssignments";
 
-    public static readonly IReadOnlyDictionary<string, string> BuiltInRoles = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["4633458b-17de-408a-b874-0445c86b69e6"] = "Key Vault Secrets User",
-        ["b86a8fe4-44ce-4948-aee5-eccb2c155cd7"] = "Key Vault Secrets Officer",
-        ["00482a5a-887f-4fb3-b363-3b7fe8e74483"] = "Key Vault Administrator",
-        ["14b46e9e-c2b7-41b4-b07b-48a6ebf60603"] = "Key Vault Crypto Officer",
-        ["5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"] = "Cognitive Services OpenAI User",
-        ["a97b65f3-24c7-4388-baec-2e87135dc908"] = "Cognitive Services User",
-        ["25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68"] = "Cognitive Services Contributor",
-        ["b24988ac-6180-42a0-ab88-20f7382dd24c"] = "Contributor",
-        ["8e3af657-a8ff-4c83-bc78-98f1c1e8f978"] = "Owner",
-        ["acdd72a7-3385-48ef-bd42-f606fba81ae7"] = "Reader",
-        ["7f951dda-4ed3-4680-a7ca-43fe172d538d"] = "AcrPull",
-    };
+    /// <summary>Built-in role GUID → role name (the definitions themselves are in <see cref="RoleDefinitions"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> BuiltInRoles =
+        RoleDefinitions.BuiltIn.ToDictionary(d => d.Guid, d => d.RoleName, StringComparer.OrdinalIgnoreCase);
 
     public void Register(RouteTable routes, LocalCloud cloud)
     {
@@ -53,6 +42,7 @@ internal sealed class AuthorizationArea : IEmulatorArea
             return EmulatorResponse.Json(200, Json(assignment));
         }, options);
         routes.Map(ServiceKind.Management, "GET", List, ListAssignments, options);
+        RoleDefinitions.Register(routes);
     }
 
     private static string IdOf(RequestContext c) => $"{c["scope"].TrimEnd('/')}/providers/{AssignmentType}/{c["name"]}";
@@ -77,11 +67,7 @@ internal sealed class AuthorizationArea : IEmulatorArea
         var properties = c.RequireObject()["properties"] as JsonObject ?? throw RequestContext.Fail(AzureError.InvalidRequestContent("properties is required"));
         var roleDefinitionId = properties["roleDefinitionId"]?.GetValue<string>() ?? "";
         var principalId = properties["principalId"]?.GetValue<string>() ?? "";
-        var roleGuid = roleDefinitionId.Split('/').Last();
-        if (!BuiltInRoles.ContainsKey(roleGuid))
-        {
-            return AzureError.Arm(400, "RoleDefinitionDoesNotExist", $"The specified role definition with ID '{roleGuid}' does not exist.");
-        }
+        var roleGuid = RoleDefinitions.RequireGuid(roleDefinitionId);
         if (principalId.Length == 0) return AzureError.Arm(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.");
         var scope = c["scope"].TrimEnd('/');
         var id = IdOf(c);

@@ -4,6 +4,7 @@ using Foundry.Emulator.Arm;
 using Foundry.Emulator.Control;
 using Foundry.Emulator.Routing;
 using Foundry.Emulator.State;
+using Foundry.Emulator.Throttling;
 using Microsoft.AspNetCore.Http;
 
 namespace Foundry.Emulator.Hosting;
@@ -19,6 +20,7 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
     {
         var request = http.Request;
         var service = ServiceOf(http);
+        if (service == ServiceKind.Management) request.Path = ArmPath(request.Path.Value);
         var path = request.Path.Value ?? "/";
         var rawBody = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
         var principal = PrincipalOf(request);
@@ -36,6 +38,10 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
         else if (service != ServiceKind.Control && Unauthenticated(http, service) is { } challenge)
         {
             response = challenge;
+        }
+        else if (service == ServiceKind.Management && Throttled(http, path, principal) is { } throttled)
+        {
+            response = throttled;
         }
         else if (service != ServiceKind.Control && cloud.Faults.Match(request.Method, path, service, principal) is { } fault)
         {
@@ -101,6 +107,51 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
                 ? AzureError.KeyVault(400, "BadParameter", "The request body is invalid: " + e.GetType().Name)
                 : AzureError.InvalidRequestContent(e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// Resource Manager serves a path whose leading slash is doubled (the SDKs send //subscriptions/… when handed a
+    /// resource id) as the single-slash path, so the emulator does too.
+    /// </summary>
+    internal static string ArmPath(string? path)
+    {
+        path ??= "/";
+        var start = 0;
+        while (start + 1 < path.Length && path[start] == '/' && path[start + 1] == '/') start++;
+        return path[start..];
+    }
+
+    /// <summary>
+    /// Takes a token from the caller's bucket for this subscription (or the tenant) and kind of operation, and
+    /// reports what is left in x-ms-ratelimit-remaining-{subscription|tenant}-{reads|writes|deletes}; an empty
+    /// bucket answers 429 with Retry-After, as Resource Manager's regional throttling does.
+    /// </summary>
+    private EmulatorResponse? Throttled(HttpContext http, string path, string principal)
+    {
+        var method = http.Request.Method;
+        var (route, _, _) = routes.Find(ServiceKind.Management, method, path);
+        var kind = method switch
+        {
+            "GET" or "HEAD" => OperationKind.Read,
+            "DELETE" => OperationKind.Delete,
+            "POST" when route?.Options.ReadOnly == true => OperationKind.Read,
+            _ => OperationKind.Write,
+        };
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var subscription = segments.Length >= 2 && segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) ? segments[1] : null;
+        var decision = cloud.Throttle.Charge(subscription, principal, kind, cloud.Now);
+        var scope = subscription is null ? "tenant" : "subscription";
+        var plural = kind switch { OperationKind.Read => "reads", OperationKind.Delete => "deletes", _ => "writes" };
+        var header = $"x-ms-ratelimit-remaining-{scope}-{plural}";
+        http.Response.Headers[header] = decision.Remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (decision.Allowed) return null;
+        var verb = kind.ToString().ToLowerInvariant();
+        var message = subscription is null
+            ? $"Number of '{verb}' requests for tenant '{cloud.State.TenantId}' actor '{principal}' exceeded. Please try again after '{decision.RetryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling"
+            : $"Number of '{verb}' requests for subscription '{subscription}' actor '{principal}' exceeded. Please try again after '{decision.RetryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling";
+        return AzureError.Arm(429, subscription is null ? "TenantRequestsThrottled" : "SubscriptionRequestsThrottled", message)
+            .WithHeader("Retry-After", decision.RetryAfterSeconds)
+            .WithHeader(header, "0");
     }
 
     private bool ControlTokenPresented(HttpRequest request)
@@ -213,9 +264,6 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
                 headers["x-ms-request-id"] = requestId;
                 headers["x-ms-correlation-request-id"] = correlation;
                 headers["x-ms-routing-request-id"] = $"LOCAL:{cloud.Now.UtcDateTime:yyyyMMddTHHmmssZ}:{correlation}";
-                var kind = http.Request.Method switch { "GET" or "HEAD" => "reads", "DELETE" => "deletes", _ => "writes" };
-                var scope = (http.Request.Path.Value ?? "").StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase) ? "subscription" : "tenant";
-                headers[$"x-ms-ratelimit-remaining-{scope}-{kind}"] = kind switch { "reads" => "11999", "deletes" => "14999", _ => "1199" };
                 break;
             case ServiceKind.KeyVault:
                 headers.CacheControl = "no-cache";

@@ -42,6 +42,8 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
             Arm.Arm.Page(c, c.State.DeletedVaults.Values.Where(d => d.Vault.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).Select(d => (JsonNode)DeletedJson(d))), options);
         routes.Map(ServiceKind.Management, "GET", Deleted, c => FindDeleted(c) is { } d ? EmulatorResponse.Json(200, DeletedJson(d)) : DeletedNotFound(c), options);
         routes.Map(ServiceKind.Management, "POST", Deleted + "/purge", Purge, options);
+        routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.KeyVault/checkNameAvailability", CheckNameAvailability,
+            new RouteOptions { ApiVersionOf = VaultType, ReadOnly = true });
         cloud.OnDelete(VaultType, (c, vault) =>
         {
             var days = vault.Properties["softDeleteRetentionInDays"]?.GetValue<int>() ?? 90;
@@ -83,6 +85,11 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         }
         Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
         var body = c.RequireObject();
+        if ((body["properties"] as JsonObject)?["enablePurgeProtection"] is JsonValue purgeProtection && purgeProtection.GetValueKind() == System.Text.Json.JsonValueKind.False)
+        {
+            // Azure never accepts false, not even on a new vault: leave the property out to have none.
+            return AzureError.Arm(400, "BadRequest", "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.");
+        }
         var existing = c.State.Find(IdOf(c));
         if (existing is not null) return Update(c, existing, body, replace: true);
         var properties = body["properties"] as JsonObject;
@@ -169,11 +176,47 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         if (deleted is null) return DeletedNotFound(c);
         if (deleted.Vault.Properties["enablePurgeProtection"]?.GetValue<bool>() == true)
         {
-            return AzureError.Arm(409, "Conflict", $"Operation 'purge' is not allowed on vault '{deleted.Vault.Name}' because purge protection is enabled. It will be purged after {deleted.ScheduledPurgeDate:o}.");
+            // As Azure answers it (az keyvault purge prints "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.").
+            return AzureError.Arm(405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed.");
         }
         var operation = c.Cloud.StartOperation(c["sub"], "Microsoft.KeyVault", c["loc"], $"/subscriptions/{c["sub"]}/providers/Microsoft.KeyVault/locations/{c["loc"]}/deletedVaults/{deleted.Vault.Name}",
             "deletedVaults.purge", "Microsoft.KeyVault/deletedVaults:purge", "Purging");
         return EmulatorResponse.Empty(202).WithHeader("Location", Arm.Arm.LocationUrl(c, operation)).WithHeader("Retry-After", Arm.Arm.RetryAfter(c.Cloud, operation));
+    }
+
+    /// <summary>
+    /// Vault names are global: a live vault anywhere, or a deleted one not yet purged, takes the name (AlreadyExists);
+    /// a name outside the rules is AccountNameInvalid.
+    /// </summary>
+    private static EmulatorResponse CheckNameAvailability(RequestContext c)
+    {
+        Arm.Arm.RequireSubscription(c, c["sub"]);
+        var body = c.RequireObject();
+        var name = body["name"]?.GetValue<string>() ?? "";
+        var type = body["type"]?.GetValue<string>() ?? "";
+        if (!type.Equals(VaultType, StringComparison.OrdinalIgnoreCase))
+        {
+            return AzureError.Arm(400, "InvalidResourceType", $"The resource type '{type}' is not valid for the name availability check: use '{VaultType}'.");
+        }
+        if (!Name.IsMatch(name))
+        {
+            return EmulatorResponse.Json(200, new JsonObject
+            {
+                ["nameAvailable"] = false,
+                ["reason"] = "AccountNameInvalid",
+                ["message"] = $"Vault name '{name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.",
+            });
+        }
+        if (SecretAccess.LiveVault(c.State, name) is not null || c.State.DeletedVaults.ContainsKey(name.ToLowerInvariant()))
+        {
+            return EmulatorResponse.Json(200, new JsonObject
+            {
+                ["nameAvailable"] = false,
+                ["reason"] = "AlreadyExists",
+                ["message"] = $"The vault name '{name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name.",
+            });
+        }
+        return EmulatorResponse.Json(200, new JsonObject { ["nameAvailable"] = true });
     }
 
     private static JsonObject DeletedJson(DeletedVault deleted) => new()

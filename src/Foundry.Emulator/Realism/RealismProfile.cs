@@ -45,6 +45,9 @@ public sealed record RealismProfile
     /// <summary>How long a deleted vault's purge (an operation with a Location to poll) runs (Azure terms).</summary>
     public TimeSpan VaultPurge { get; init; }
 
+    /// <summary>Resource Manager's token buckets and Resource Graph's quota (enforced in realistic, refill scaled by <see cref="TimeScale"/>).</summary>
+    public Throttling.ThrottlingLimits Throttling { get; init; } = Foundry.Emulator.Throttling.ThrottlingLimits.Off;
+
     public bool IsFast => RoleAssignmentPropagation == TimeSpan.Zero && GraphIndexLagMax == TimeSpan.Zero &&
                           SecretDeletion == TimeSpan.Zero && SecretPurge == TimeSpan.Zero && VaultPurge == TimeSpan.Zero;
 
@@ -66,6 +69,7 @@ public sealed record RealismProfile
         SecretDeletion = TimeSpan.FromSeconds(5),
         SecretPurge = TimeSpan.FromSeconds(10),
         VaultPurge = TimeSpan.FromSeconds(30),
+        Throttling = Foundry.Emulator.Throttling.ThrottlingLimits.Azure(timeScale),
     };
 
     /// <summary>A profile by name (fast or realistic), with an optional time scale.</summary>

@@ -34,6 +34,12 @@ public sealed class KqlQuery
     public string Table { get; private set; } = "Resources";
     public IReadOnlyList<string>? Projection { get; private set; }
 
+    /// <summary>The query has a limit or take: Resource Graph then answers one page and no $skipToken.</summary>
+    public bool Limited { get; private set; }
+
+    /// <summary>The tabular operators; Resource Graph reads one in a value's place as the start of an operator, not a column.</summary>
+    internal static readonly HashSet<string> Operators = new(StringComparer.OrdinalIgnoreCase) { "where", "project", "order", "sort", "limit", "take" };
+
     public static KqlQuery Parse(string text)
     {
         if (text.Length > MaxQueryLength)
@@ -42,14 +48,20 @@ public sealed class KqlQuery
         }
         var query = new KqlQuery();
         var p = new Parser(Tokenizer.Tokenize(text));
-        var table = p.Ident();
-        if (!table.Equals("Resources", StringComparison.OrdinalIgnoreCase) && !table.Equals("ResourceContainers", StringComparison.OrdinalIgnoreCase))
+        // Resource Graph runs a query that starts with an operator ("project id", "where …") against Resources.
+        var startsWithOperator = p.PeeksOperator();
+        if (!startsWithOperator)
         {
-            throw new KqlParseException($"Unknown table '{table}'.", 0, table);
+            var table = p.Ident();
+            if (!table.Equals("Resources", StringComparison.OrdinalIgnoreCase) && !table.Equals("ResourceContainers", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new KqlParseException($"Unknown table '{table}'.", 0, table);
+            }
+            query.Table = table;
         }
-        query.Table = table;
-        while (p.TryTake("|"))
+        while (startsWithOperator || p.TryTake("|"))
         {
+            startsWithOperator = false;
             var op = p.Ident().ToLowerInvariant();
             switch (op)
             {
@@ -62,8 +74,17 @@ public sealed class KqlQuery
                     do
                     {
                         var name = p.Ident();
-                        if (p.TryTake("=")) columns.Add((name, p.Operand()));
-                        else columns.Add((name, p.PathFrom(name)));
+                        if (p.TryTake("="))
+                        {
+                            columns.Add((name, p.Operand()));
+                        }
+                        else
+                        {
+                            // Resource Graph names a projected path after its steps: properties.a.b → properties_a_b.
+                            var steps = new List<string>();
+                            var path = p.PathFrom(name, steps);
+                            columns.Add((string.Join("_", steps.Prepend(name)), path));
+                        }
                     }
                     while (p.TryTake(","));
                     query.Projection = columns.Select(c => c.Name).ToList();
@@ -86,6 +107,7 @@ public sealed class KqlQuery
                 case "limit":
                 case "take":
                     var count = p.Number();
+                    query.Limited = true;
                     query.stages.Add(rows => rows.Take(count));
                     break;
                 default:
@@ -94,6 +116,24 @@ public sealed class KqlQuery
         }
         p.End();
         return query;
+    }
+
+    /// <summary>A where-clause predicate on its own (a facet's filter).</summary>
+    public static Func<JsonObject, bool> Predicate(string text)
+    {
+        var p = new Parser(Tokenizer.Tokenize(text));
+        var expression = p.Expression();
+        p.End();
+        return row => Truthy(expression(row));
+    }
+
+    /// <summary>A value expression on its own (a facet's column or sortBy).</summary>
+    public static Func<JsonObject, JsonNode?> Value(string text)
+    {
+        var p = new Parser(Tokenizer.Tokenize(text));
+        var value = p.Operand();
+        p.End();
+        return value;
     }
 
     public IEnumerable<JsonObject> Run(IEnumerable<JsonObject> rows) => stages.Aggregate(rows, (current, stage) => stage(current));
@@ -140,6 +180,8 @@ public sealed class KqlQuery
         {
             if (!TryTakeIdent(word)) throw Fail($"Expected '{word}'.");
         }
+
+        public bool PeeksOperator() => Peek is { Kind: Tokenizer.Kind.Ident } t && Operators.Contains(t.Text);
 
         public string Ident()
         {
@@ -271,6 +313,12 @@ public sealed class KqlQuery
                 var number = double.Parse(token.Text, CultureInfo.InvariantCulture);
                 return _ => JsonValue.Create(number);
             }
+            if (PeeksOperator())
+            {
+                // "| where where": the parser takes the word as an operator and fails on what follows it (the recorded 400: <EOF>).
+                index++;
+                throw Fail("Expected an expression.");
+            }
             var name = Ident();
             if (TryTake("("))
             {
@@ -290,9 +338,9 @@ public sealed class KqlQuery
         }
 
         /// <summary>A column with optional .member and ['member'] steps (tags['foundry-env'], properties.provisioningState).</summary>
-        public Func<JsonObject, JsonNode?> PathFrom(string column)
+        public Func<JsonObject, JsonNode?> PathFrom(string column, List<string>? steps = null)
         {
-            var steps = new List<string>();
+            steps ??= new List<string>();
             while (true)
             {
                 if (TryTake("."))

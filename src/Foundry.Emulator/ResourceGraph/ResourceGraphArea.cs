@@ -11,14 +11,13 @@ namespace Foundry.Emulator.ResourceGraph;
 
 /// <summary>
 /// Microsoft.ResourceGraph resource queries over the local cloud's resources, shaped as recorded: totalRecords, count,
-/// data, facets, resultTruncated (a string) and $skipToken while more rows remain (only when id is projected). Each
-/// principal has a query quota per window, reported in x-ms-user-quota-* headers and enforced with 429 RateLimiting.
+/// data (objectArray or table), facets, resultTruncated (a string) and $skipToken while more rows remain (only when id is
+/// projected and the query has no limit/take). Each
+/// principal has a query quota per window (ThrottlingLimits: 15 per 5 s as Azure documents), reported in x-ms-user-quota-* headers and enforced with 429 RateLimiting.
 /// Rows can be stale on purpose (ArmResource.StaleGraphRow), as Resource Graph lags Resource Manager.
 /// </summary>
 internal sealed class ResourceGraphArea : IEmulatorArea
 {
-    public const int QuotaPerWindow = 15;
-    public static readonly TimeSpan QuotaWindow = TimeSpan.FromSeconds(5);
     private readonly Dictionary<string, (DateTimeOffset Start, int Used)> quota = new(StringComparer.OrdinalIgnoreCase);
 
     public void Register(RouteTable routes, LocalCloud cloud) =>
@@ -81,16 +80,23 @@ internal sealed class ResourceGraphArea : IEmulatorArea
             skip = decoded.Value.Offset;
         }
 
+        var format = options?["resultFormat"]?.GetValue<string>() ?? GraphResults.ObjectArray;
+        if (!format.Equals(GraphResults.Table, StringComparison.OrdinalIgnoreCase) && !format.Equals(GraphResults.ObjectArray, StringComparison.OrdinalIgnoreCase))
+        {
+            return AzureError.Arm(400, "BadRequest", $"The resultFormat '{format}' is not valid: use 'table' or 'objectArray'.");
+        }
+
         var rows = query.Run(Source(c, query.Table, subscriptions)).ToList();
         var page = rows.Skip(skip).Take(top).ToList();
-        var pageable = query.Projection is null || query.Projection.Contains("id", StringComparer.OrdinalIgnoreCase);
+        // A query with limit/take is answered in one page: Resource Graph gives it no $skipToken.
+        var pageable = !query.Limited && (query.Projection is null || query.Projection.Contains("id", StringComparer.OrdinalIgnoreCase));
         var more = skip + page.Count < rows.Count;
         var response = new JsonObject
         {
             ["totalRecords"] = rows.Count,
             ["count"] = page.Count,
-            ["data"] = new JsonArray(page.Select(r => (JsonNode)r).ToArray()),
-            ["facets"] = new JsonArray(),
+            ["data"] = GraphResults.Format(page, format),
+            ["facets"] = GraphResults.Facets(body["facets"] as JsonArray, rows, format),
             ["resultTruncated"] = more && !pageable ? "true" : "false",
         };
         if (more && pageable) response["$skipToken"] = Encode(skip + page.Count, hash);
@@ -141,11 +147,13 @@ internal sealed class ResourceGraphArea : IEmulatorArea
         lock (quota)
         {
             var now = c.Now;
-            var (start, used) = quota.TryGetValue(c.Principal, out var q) && now - q.Start < QuotaWindow ? q : (now, 0);
-            var resetsAfter = start + QuotaWindow - now;
-            if (used >= QuotaPerWindow) return (-1, resetsAfter);
+            var limits = c.Cloud.Throttle.Limits;
+            var window = limits.LocalGraphWindow;
+            var (start, used) = quota.TryGetValue(c.Principal, out var q) && now - q.Start < window ? q : (now, 0);
+            var resetsAfter = start + window - now;
+            if (used >= limits.GraphQueriesPerWindow) return (-1, resetsAfter);
             quota[c.Principal] = (start, used + 1);
-            return (QuotaPerWindow - used - 1, resetsAfter);
+            return (limits.GraphQueriesPerWindow - used - 1, resetsAfter);
         }
     }
 

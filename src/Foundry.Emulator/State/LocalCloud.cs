@@ -24,6 +24,7 @@ public sealed class LocalCloud
         Log.Enabled = options.RecordRequests;
         Realism = options.Realism;
         Timings.Baseline = key => RealismTimings.For(options.Realism, key);
+        Throttle = new Throttling.ArmThrottle(options.Throttling ?? options.Realism.Throttling);
     }
 
     public object Sync { get; } = new();
@@ -33,6 +34,9 @@ public sealed class LocalCloud
     public FaultInjector Faults { get; } = new();
     public OperationTimings Timings { get; } = new();
     public RequestLog Log { get; } = new();
+
+    /// <summary>Resource Manager's token buckets per subscription, principal and kind of operation.</summary>
+    public Throttling.ArmThrottle Throttle { get; }
 
     /// <summary>What the control surface requires (random per start; in the connection file, which only the user can read).</summary>
     public string ControlToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
@@ -122,6 +126,7 @@ public sealed class LocalCloud
         Faults.Clear();
         Timings.Clear();
         Log.Clear();
+        Throttle.Clear();
         GraphIndex.Clear();
     }
 

@@ -16,7 +16,7 @@ public class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync() => Host = await EmulatorHost.StartAsync(Options());
 
-    /// <summary>How this fixture's cloud starts (the realistic fixture overrides it).</summary>
+    /// <summary>How this fixture's cloud starts (the realistic and throttled fixtures override it).</summary>
     protected virtual EmulatorOptions Options() => new();
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
