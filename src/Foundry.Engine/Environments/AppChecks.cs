@@ -68,9 +68,13 @@ internal sealed class AppChecks(EngineServices services, EnvironmentRun run, Che
                     status.Status is "AccessToKeyVaultDenied" or "MSINotEnabled" ? ReferenceRefresher.RecommendedAction(status.Status, run.Settings.RefreshTimeout) : refresh);
             }
             // While the secret itself is out of step, the app lagging behind its latest version is that drift, reported once by the Secret check.
-            if (key.InStep && status.ActiveVersion is not null && status.ActiveVersion != key.CurrentVersion)
+            // Resolved without an active version proves nothing by itself (ResolvedVersion): the app may hold an older version.
+            var proven = key.InStep ? await ResolvedVersion.ProvenAsync(services.Secrets, status, vault!.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) : null;
+            if (key.InStep && proven != key.CurrentVersion)
             {
-                return CheckOutcome.Failed($"{policy.KeySetting} resolves secret version {status.ActiveVersion}, not the current {key.CurrentVersion}.", refresh);
+                return CheckOutcome.Failed(proven is null
+                    ? $"{policy.KeySetting} is Resolved, but Azure reports no active version and the secret has other versions than the current {key.CurrentVersion}, so the app may still hold an older one."
+                    : $"{policy.KeySetting} resolves secret version {proven}, not the current {key.CurrentVersion}.", refresh);
             }
             return CheckOutcome.Passed($"{policy.KeySetting} is Resolved{(status.ActiveVersion is null ? "" : $" on secret version {status.ActiveVersion}")}" +
                 $"{(key.InStep ? "" : " (the secret is out of step: see the Secret check)")}.");

@@ -71,11 +71,13 @@ internal sealed class KeyCurrency(EngineServices services, string accountId, Uri
         return resolved is not null && snapshot.SlotOf(resolved) is null;
     }
 
-    /// <summary>The value of the version the app resolves (the latest when the service does not say which).</summary>
+    /// <summary>The value of the version the app is proven to resolve; null when no check proves which (<see cref="ResolvedVersion"/>).</summary>
     private async Task<string?> ResolvedKeyAsync(KeyVaultReferenceStatus status, KeySnapshot snapshot, CancellationToken cancellationToken)
     {
-        if (status.ActiveVersion is null || status.ActiveVersion == snapshot.Latest?.Version) return snapshot.LatestValue;
-        var version = await services.Secrets.GetAsync(vaultUri, secretName, status.ActiveVersion, cancellationToken).ConfigureAwait(false);
+        var proven = await ResolvedVersion.ProvenAsync(services.Secrets, status, vaultUri, secretName, cancellationToken).ConfigureAwait(false);
+        if (proven is null) return null;
+        if (proven == snapshot.Latest?.Version) return snapshot.LatestValue;
+        var version = await services.Secrets.GetAsync(vaultUri, secretName, proven, cancellationToken).ConfigureAwait(false);
         return version?.Value;
     }
 }

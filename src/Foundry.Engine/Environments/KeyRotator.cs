@@ -180,23 +180,15 @@ public sealed class KeyRotator
     internal async Task<List<string>> LaggingAppsAsync(EnvironmentRun run, Uri vaultUri, string secretName, string currentVersion, CancellationToken cancellationToken)
     {
         var lagging = new List<string>();
-        bool? onlyVersion = null;   // read once, and only if some app needs the proof
         foreach (var app in run.Settings.Apps)
         {
             var siteId = AppOperations.IdOf(run.Subscription, app.ResourceGroup, app.Name);
             var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, app.KeySetting, cancellationToken).ConfigureAwait(false);
-            if (status is null || status.Status != "Resolved" || (status.ActiveVersion is not null && status.ActiveVersion != currentVersion))
-            {
-                lagging.Add($"{app.Name} ({status?.Status ?? "no reference"}, version {status?.ActiveVersion ?? "unknown"})");
-            }
-            else if (status.ActiveVersion is null && status.SecretVersion != currentVersion)
-            {
-                // Resolved, but Azure names no active version: the app may hold any version it resolved up to 24 h ago.
-                // Proven current only when the secret has no other version it could hold (or the reference pins the current one).
-                onlyVersion ??= (await services.Secrets.ListVersionsAsync(vaultUri, secretName, cancellationToken).ConfigureAwait(false))
-                    .All(v => v.Version == currentVersion);
-                if (onlyVersion != true) lagging.Add($"{app.Name} (Resolved, but Azure reports no active version, so it may still hold an older one)");
-            }
+            var proven = await ResolvedVersion.ProvenAsync(services.Secrets, status, vaultUri, secretName, cancellationToken).ConfigureAwait(false);
+            if (proven == currentVersion) continue;
+            lagging.Add(status is { Status: "Resolved", ActiveVersion: null }
+                ? $"{app.Name} (Resolved, but Azure reports no active version, so it may still hold an older one)"
+                : $"{app.Name} ({status?.Status ?? "no reference"}, version {status?.ActiveVersion ?? "unknown"})");
         }
         return lagging;
     }

@@ -226,7 +226,8 @@ internal sealed class KeyWiring
         if (readAccessGranted ?? await EnsureReadRoleAsync(policy, principal, vault, cancellationToken).ConfigureAwait(false)) changed = true;
         var status = await services.Apps.GetKeyVaultReferenceAsync(siteId, policy.KeySetting, cancellationToken).ConfigureAwait(false);
         var settler = run.WhatIf ? null : Settler(account.ResourceId, vault.VaultUri);
-        var onOurVersion = status is { Status: "Resolved" } && (status.ActiveVersion is null || status.ActiveVersion == secret.Version);
+        var onOurVersion = secret.Version is not null
+            && await ResolvedVersion.ProvenAsync(services.Secrets, status, vault.VaultUri, secret.Name, cancellationToken).ConfigureAwait(false) == secret.Version;
         // On another version, a run in another process may have moved the secret on (a rotation): the app is
         // up to date when it resolves the secret's latest key and the account still has that key.
         var stale = secret.Version is null || (!onOurVersion &&
@@ -235,7 +236,7 @@ internal sealed class KeyWiring
         {
             var reason = changed ? "pick up the new reference"
                 : secret.Version is null ? "resolve the secret's new version"
-                : status?.Status == "Resolved" ? $"resolve secret version {secret.Version} (it resolves {status.ActiveVersion})"
+                : status?.Status == "Resolved" ? $"resolve secret version {secret.Version} (it resolves {status.ActiveVersion ?? ResolvedVersion.Unreported})"
                 : $"reference is {status?.Status ?? "absent"} on version {status?.ActiveVersion ?? "none"}";
             await run.ChangeAsync(new PlannedChange("Refresh", "Microsoft.Web/sites", siteId, reason),
                 () => Refresher.RefreshUntilCurrentAsync(siteId, policy.KeySetting, run.Settings.RefreshTimeout, settler!.Currency.JudgeAsync,

@@ -12,7 +12,7 @@ public sealed class RotationGuardTests
         cloud.Rotator.RotateAsync(cloud.Policy, "dev", false, whatIf: false, Guid.NewGuid().ToString("n"), LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
 
     /// <summary>What Azure can answer: the reference Resolved, activeVersion absent (the app keeps the value it resolved).</summary>
-    private static void DropActiveVersion(LocalCloud cloud, string site)
+    internal static void DropActiveVersion(LocalCloud cloud, string site)
     {
         lock (cloud.Host.Cloud.Sync)
         {
