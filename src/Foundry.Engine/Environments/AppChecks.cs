@@ -43,6 +43,15 @@ internal sealed class AppChecks(EngineServices services, EnvironmentRun run, Che
         {
             checks.Skip(AppRoleAssignment, target, $"Not checked: {(app is null ? "the app could not be read" : vault is null ? "the KeyVault check did not pass" : "the app has no managed identity")}.");
         }
+        else if (!vault.RbacAuthorization)
+        {
+            // An access-policy vault: role assignments grant nothing there, the app's access policy does.
+            await checks.RunAsync(AppRoleAssignment, target, () => Task.FromResult(
+                vault.MissingSecretPermissions(principal, VaultAccessPolicies.AppSecretPermissions) is { Count: > 0 } missing
+                    ? CheckOutcome.Failed($"The app identity {principal} lacks secrets {string.Join(", ", missing)} in the access policies of {vault.Name}, so it cannot read the secret.",
+                        CheckOutcome.Repair(run.Environment, "adds the access policy again"))
+                    : CheckOutcome.Passed($"The app identity {principal} may get secrets through an access policy of {vault.Name}."))).ConfigureAwait(false);
+        }
         else
         {
             await checks.RunAsync(AppRoleAssignment, target, async () =>

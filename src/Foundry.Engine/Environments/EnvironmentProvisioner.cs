@@ -67,6 +67,7 @@ public sealed class EnvironmentProvisioner
         // An app another environment wired, and where the account goes (quota, models, soft-deleted names), are
         // settled before anything is written, so a refusal leaves nothing half-made.
         await new AppOwnership(services, run).CheckAsync(cancellationToken).ConfigureAwait(false);
+        await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
         if (existing is not null) RefuseKeylessAccount(existing);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);

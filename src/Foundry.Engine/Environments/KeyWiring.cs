@@ -59,10 +59,18 @@ internal sealed class KeyWiring
 
     public static string SlotName(KeySlot slot) => slot == KeySlot.Key1 ? "key1" : "key2";
 
-    /// <summary>Grants the signed-in operator Key Vault Secrets Officer on the vault (RBAC vaults grant nothing by default).</summary>
+    /// <summary>
+    /// Grants the signed-in operator Key Vault Secrets Officer on the vault (RBAC vaults grant nothing by default), or,
+    /// on an access-policy vault, the secret permissions it needs through an access policy.
+    /// </summary>
     public async Task EnsureOperatorAccessAsync(string vaultId, CancellationToken cancellationToken)
     {
         var principal = await services.CurrentPrincipal(cancellationToken).ConfigureAwait(false);
+        if (await services.Vaults.GetAsync(vaultId, cancellationToken).ConfigureAwait(false) is { RbacAuthorization: false } policyVault)
+        {
+            await new VaultAccessPolicies(services, run).EnsureAsync(policyVault, principal, VaultAccessPolicies.OperatorSecretPermissions, "the operator", cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var existing = run.WhatIf && !await VaultExistsAsync(vaultId, cancellationToken).ConfigureAwait(false)
             ? null
             : await services.RoleAssignments.FindAsync(vaultId, principal, BuiltInRoles.KeyVaultSecretsOfficer, cancellationToken).ConfigureAwait(false);
@@ -170,6 +178,8 @@ internal sealed class KeyWiring
 
     private async Task<bool> EnsureReadRoleAsync(AppPolicy policy, string principalId, VaultInfo vault, CancellationToken cancellationToken)
     {
+        // Role assignments grant nothing on an access-policy vault: the app's principal gets "get" there instead.
+        if (!vault.RbacAuthorization) return await new VaultAccessPolicies(services, run).EnsureAsync(vault, principalId, VaultAccessPolicies.AppSecretPermissions, $"app '{policy.Name}'", cancellationToken).ConfigureAwait(false);
         if (await services.RoleAssignments.FindAsync(vault.ResourceId, principalId, BuiltInRoles.KeyVaultSecretsUser, cancellationToken).ConfigureAwait(false) is not null) return false;
         await run.ChangeAsync(new PlannedChange("Assign", "Microsoft.Authorization/roleAssignments", vault.ResourceId, $"app '{policy.Name}' identity reads the secret (Key Vault Secrets User)"),
             () => services.RoleAssignments.EnsureAsync(vault.ResourceId, principalId, BuiltInRoles.KeyVaultSecretsUser, "ServicePrincipal", cancellationToken)).ConfigureAwait(false);

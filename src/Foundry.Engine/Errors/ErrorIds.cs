@@ -26,6 +26,8 @@ public static class EngineErrorIds
     public const string OperationConflict = nameof(OperationConflict);
     /// <summary>Throttled and out of retries.</summary>
     public const string Throttled = nameof(Throttled);
+    /// <summary>The policy's existing vault is authorized by access policies, lacks some Foundry needs, and the policy says refuse (keyVault.accessPolicies).</summary>
+    public const string KeyVaultAccessPolicyMissing = nameof(KeyVaultAccessPolicyMissing);
     /// <summary>The resource does not exist.</summary>
     public const string ResourceNotFound = nameof(ResourceNotFound);
     /// <summary>The subscription does not exist or is not visible.</summary>

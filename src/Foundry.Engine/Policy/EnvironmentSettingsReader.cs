@@ -147,14 +147,23 @@ internal static class EnvironmentSettingsReader
             problems.Add($"{path}.keyVault: required: {{\"create\": true}} or {{\"name\": …, \"resourceGroup\": …}} of an existing vault");
             return null;
         }
-        PolicyReader.Unknown(element, $"{path}.keyVault", problems, "create", "name", "resourceGroup");
+        PolicyReader.Unknown(element, $"{path}.keyVault", problems, "create", "name", "resourceGroup", "accessPolicies");
         var create = element.TryGetProperty("create", out var c) && c.ValueKind == JsonValueKind.True;
         var name = PolicyReader.String(element, "name", $"{path}.keyVault.name", problems);
         var group = PolicyReader.String(element, "resourceGroup", $"{path}.keyVault.resourceGroup", problems);
         if (create && name is not null) problems.Add($"{path}.keyVault: either create a vault or name an existing one, not both");
         if (!create && (name is null || group is null)) problems.Add($"{path}.keyVault: an existing vault needs both name and resourceGroup");
         if (name is not null && !PolicyReader.IsVaultName(name)) problems.Add($"{path}.keyVault.name: '{name}' must be 3–24 letters, digits and single hyphens, starting with a letter");
-        return new KeyVaultPolicy(create, name, group);
+        var accessPolicies = PolicyReader.String(element, "accessPolicies", $"{path}.keyVault.accessPolicies", problems);
+        var mode = accessPolicies switch
+        {
+            null or "add" => VaultAccessPolicyMode.Add,
+            "refuse" => VaultAccessPolicyMode.Refuse,
+            _ => (VaultAccessPolicyMode?)null,
+        };
+        if (mode is null) problems.Add($"{path}.keyVault.accessPolicies: '{accessPolicies}' must be \"add\" or \"refuse\"");
+        if (create && accessPolicies is not null) problems.Add($"{path}.keyVault.accessPolicies: applies to an existing vault only (a vault Foundry creates uses RBAC)");
+        return new KeyVaultPolicy(create, name, group, mode ?? VaultAccessPolicyMode.Add);
     }
 
     private static List<AppPolicy> Apps(IReadOnlyDictionary<string, JsonElement> settings, string path, List<string> problems)

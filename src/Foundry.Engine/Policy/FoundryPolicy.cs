@@ -103,7 +103,18 @@ public sealed record DeploymentPolicy(string Name, string Model, string Version,
 /// <param name="Create">Create one per environment (named by Foundry) rather than use an existing one.</param>
 /// <param name="Name">The existing vault's name.</param>
 /// <param name="ResourceGroup">The existing vault's resource group.</param>
-public sealed record KeyVaultPolicy(bool Create, string? Name, string? ResourceGroup);
+/// <param name="AccessPolicies">On an existing access-policy vault (enableRbacAuthorization false): add the policies
+/// the app and the operator need, or refuse before any write.</param>
+public sealed record KeyVaultPolicy(bool Create, string? Name, string? ResourceGroup, VaultAccessPolicyMode AccessPolicies = VaultAccessPolicyMode.Add);
+
+/// <summary>What up does on an existing vault authorized by access policies rather than RBAC.</summary>
+public enum VaultAccessPolicyMode
+{
+    /// <summary>Add the missing permissions (PUT accessPolicies/add: other principals' policies are kept).</summary>
+    Add,
+    /// <summary>Change no access policy: stop before any write when one is missing (the vault's owners grant them).</summary>
+    Refuse,
+}
 
 /// <summary>A server app (Function App) that reads the key through a Key Vault reference.</summary>
 /// <param name="Name">Site name.</param>

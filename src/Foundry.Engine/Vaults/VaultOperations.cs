@@ -8,9 +8,22 @@ using Foundry.Engine.Rest;
 
 namespace Foundry.Engine.Vaults;
 
-/// <summary>A Key Vault.</summary>
+/// <summary>A Key Vault; TenantId and AccessPolicies matter on vaults without RBAC authorization.</summary>
 public sealed record VaultInfo(string ResourceId, string Name, string ResourceGroupName, string Location, Uri VaultUri, bool RbacAuthorization, bool PurgeProtection,
-    IReadOnlyDictionary<string, string> Tags, string? ProvisioningState = null);
+    IReadOnlyDictionary<string, string> Tags, string? ProvisioningState = null, string? TenantId = null, IReadOnlyList<VaultAccessPolicy>? AccessPolicies = null)
+{
+    /// <summary>The secret permissions of <paramref name="required"/> the principal's access policies do not grant ("all" grants every one).</summary>
+    public IReadOnlyList<string> MissingSecretPermissions(string objectId, IEnumerable<string> required)
+    {
+        var granted = (AccessPolicies ?? Array.Empty<VaultAccessPolicy>())
+            .Where(p => p.ObjectId.Equals(objectId, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(p => p.SecretPermissions).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return granted.Contains("all") ? Array.Empty<string>() : required.Where(r => !granted.Contains(r)).ToList();
+    }
+}
+
+/// <summary>One access policy of a vault: the principal and its secret permissions.</summary>
+public sealed record VaultAccessPolicy(string ObjectId, IReadOnlyList<string> SecretPermissions);
 
 /// <summary>What a vault Foundry creates looks like.</summary>
 /// <param name="SubscriptionId">Subscription.</param>
@@ -76,6 +89,31 @@ public sealed class VaultOperations
         return GenericResources.StartPutAsync(arm, id, data, context, pollingInterval, cancellationToken);
     }
 
+    /// <summary>
+    /// Adds secret permissions to the principal's access policy (Vaults_UpdateAccessPolicy with operation kind add):
+    /// merged into its policy or added as a new one; other principals' policies are untouched, unlike a vault PUT.
+    /// </summary>
+    public async Task AddSecretAccessPolicyAsync(VaultInfo vault, string tenantId, string objectId, IReadOnlyList<string> secretPermissions, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["properties"] = new Dictionary<string, object>
+            {
+                ["accessPolicies"] = new[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["tenantId"] = tenantId,
+                        ["objectId"] = objectId,
+                        ["permissions"] = new Dictionary<string, object> { ["secrets"] = secretPermissions },
+                    },
+                },
+            },
+        };
+        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/add?api-version={ApiVersions.KeyVault}", body,
+            new FailureContext($"add a Key Vault access policy for principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
     {
@@ -115,6 +153,21 @@ public sealed class VaultOperations
         bool Flag(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
         var id = new ResourceIdentifier(data.Id.ToString());
         return new VaultInfo(data.Id.ToString(), data.Name, id.ResourceGroupName ?? "", data.Location.Name, uri, Flag("enableRbacAuthorization"), Flag("enablePurgeProtection"),
-            new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase), root.TryGetProperty("provisioningState", out var state) ? state.GetString() : null);
+            new Dictionary<string, string>(data.Tags, StringComparer.OrdinalIgnoreCase), root.TryGetProperty("provisioningState", out var state) ? state.GetString() : null,
+            root.TryGetProperty("tenantId", out var tenant) ? tenant.GetString() : null, AccessPoliciesOf(root));
+    }
+
+    private static List<VaultAccessPolicy> AccessPoliciesOf(JsonElement root)
+    {
+        var list = new List<VaultAccessPolicy>();
+        if (!root.TryGetProperty("accessPolicies", out var policies) || policies.ValueKind != JsonValueKind.Array) return list;
+        foreach (var policy in policies.EnumerateArray())
+        {
+            if (!policy.TryGetProperty("objectId", out var objectId) || objectId.GetString() is not { } id) continue;
+            var secrets = policy.TryGetProperty("permissions", out var permissions) && permissions.TryGetProperty("secrets", out var s) && s.ValueKind == JsonValueKind.Array
+                ? s.EnumerateArray().Select(p => p.GetString()).OfType<string>().ToList() : new List<string>();
+            list.Add(new VaultAccessPolicy(id, secrets));
+        }
+        return list;
     }
 }

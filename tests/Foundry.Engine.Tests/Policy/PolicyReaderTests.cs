@@ -50,6 +50,24 @@ public sealed class PolicyReaderTests
         Assert.True(PolicyReader.Parse(json).For("dev")!.Apps.Single().Shared);
     }
 
+    [Theory]
+    [InlineData("", VaultAccessPolicyMode.Add)]
+    [InlineData(", \"accessPolicies\": \"refuse\"", VaultAccessPolicyMode.Refuse)]
+    public void An_existing_vault_reads_its_access_policy_mode_add_by_default(string extra, VaultAccessPolicyMode expected)
+    {
+        var json = Minimal.Replace("\"keyVault\": { \"create\": true }", $"\"keyVault\": {{ \"name\": \"kv-team\", \"resourceGroup\": \"rg\"{extra} }}");
+        Assert.Equal(expected, PolicyReader.Parse(json).For("dev")!.KeyVault.AccessPolicies);
+    }
+
+    [Theory]
+    [InlineData("\"name\": \"kv-team\", \"resourceGroup\": \"rg\", \"accessPolicies\": \"grant\"", "environments.dev.keyVault.accessPolicies: 'grant' must be \"add\" or \"refuse\"")]
+    [InlineData("\"create\": true, \"accessPolicies\": \"add\"", "environments.dev.keyVault.accessPolicies: applies to an existing vault only")]
+    public void A_wrong_access_policy_mode_is_refused(string vault, string expected)
+    {
+        var json = Minimal.Replace("\"keyVault\": { \"create\": true }", $"\"keyVault\": {{ {vault} }}");
+        Assert.Contains(expected, Assert.Throws<FoundryEngineException>(() => PolicyReader.Parse(json)).Message);
+    }
+
     [Fact]
     public void Defaults_fill_in_sku_name_and_settings()
     {
