@@ -69,7 +69,7 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
             }
         }
 
-        var responseBody = response.Body?.ToJsonString();
+        var responseBody = response.BodyText();
         var bytes = WriteHead(http, response, responseBody);
         // Recorded before the client can see the answer: a test that marks the log after a call returns must not find
         // that call's record appended behind its mark (it read as one of up's writes on a loaded machine).

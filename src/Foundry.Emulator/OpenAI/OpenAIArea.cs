@@ -9,7 +9,8 @@ namespace Foundry.Emulator.OpenAI;
 
 /// <summary>
 /// Azure OpenAI data plane: chat completions and embeddings on a deployment (as the model allows: see ModelOperations), on {subdomain}.openai.localhost. Only the account's
-/// current key1 or key2 is accepted (a regenerated key gets Azure's exact 401), which is how rotation is proven.
+/// current key1 or key2 is accepted (a regenerated key gets Azure's exact 401), which is how rotation is proven. Entra
+/// tokens are accepted only for principals holding an OpenAI data role after propagation (see OpenAIAccess).
 /// </summary>
 internal sealed class OpenAIArea : IEmulatorArea
 {
@@ -22,10 +23,10 @@ internal sealed class OpenAIArea : IEmulatorArea
     }
 
     private static EmulatorResponse Embeddings(RequestContext c) =>
-        Serving(c, out var deployment) ?? ModelOperations.Embed(deployment!.Name, deployment.Properties["model"]?["name"]?.ToString() ?? "", c.Body);
+        Serving(c, "embeddings", out var deployment) ?? ModelOperations.Embed(deployment!.Name, deployment.Properties["model"]?["name"]?.ToString() ?? "", c.Body);
 
-    /// <summary>Azure's refusal (unknown host, key, local auth, deployment) or null with the serving deployment.</summary>
-    private static EmulatorResponse? Serving(RequestContext c, out ArmResource? deployment)
+    /// <summary>Azure's refusal (unknown host, key, local auth, token audience, data role, deployment) or null with the serving deployment.</summary>
+    private static EmulatorResponse? Serving(RequestContext c, string operation, out ArmResource? deployment)
     {
         deployment = null;
         var account = c.State.Resources.Values.FirstOrDefault(r => r.Type == CognitiveServicesArea.AccountType &&
@@ -43,6 +44,7 @@ internal sealed class OpenAIArea : IEmulatorArea
             // [unverified] wording: key auth refused when local auth is disabled.
             return AzureError.OpenAI(403, "AuthenticationTypeDisabled", "Key based authentication is disabled for this resource.");
         }
+        if (!keyValid && OpenAIAccess.Refuse(c, account, operation) is { } denied) return denied;
 
         deployment = c.State.Find($"{account.Id}/deployments/{c["deployment"]}");
         if (deployment is null || deployment.ProvisioningState != "Succeeded")
@@ -54,7 +56,7 @@ internal sealed class OpenAIArea : IEmulatorArea
 
     private static EmulatorResponse Chat(RequestContext c)
     {
-        if (Serving(c, out var deployment) is { } refused) return refused;
+        if (Serving(c, "chat/completions", out var deployment) is { } refused) return refused;
         if (ModelOperations.RefuseChat(deployment!.Properties["model"]?["name"]?.ToString() ?? "", c.Body) is { } unsupported) return unsupported;
         if (c.Body?["messages"] is not JsonArray { Count: > 0 } messages)
         {

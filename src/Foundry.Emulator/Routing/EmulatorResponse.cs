@@ -10,6 +10,15 @@ public sealed class EmulatorResponse
     public string ContentType { get; init; } = "application/json; charset=utf-8";
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>How the body is written; null is System.Text.Json's default (which escapes HTML-sensitive characters and backticks).</summary>
+    public System.Text.Json.JsonSerializerOptions? Serialization { get; init; }
+
+    /// <summary>Characters as Azure writes them (a backtick stays a backtick), for services whose bodies are quoted verbatim.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Verbatim = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The body as written on the wire.</summary>
+    public string? BodyText() => Body?.ToJsonString(Serialization);
+
     public static EmulatorResponse Json(int status, JsonNode? body) => new() { Status = status, Body = body };
 
     public static EmulatorResponse Empty(int status) => new() { Status = status };
@@ -40,13 +49,14 @@ public static class AzureError
         return EmulatorResponse.Json(status, new JsonObject { ["error"] = error });
     }
 
-    /// <summary>Azure OpenAI data plane: the code is often the status as a string ("401").</summary>
+    /// <summary>Azure OpenAI data plane: the code is often the status as a string ("401"); messages keep their backticks unescaped.</summary>
     public static EmulatorResponse OpenAI(int status, string code, string message) =>
         new EmulatorResponse
         {
             Status = status,
             Body = new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } },
             ContentType = "application/json",
+            Serialization = EmulatorResponse.Verbatim,
         };
 
     public static EmulatorResponse ResourceNotFound(string resourceId) =>
