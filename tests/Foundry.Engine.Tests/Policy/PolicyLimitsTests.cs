@@ -10,19 +10,7 @@ namespace Foundry.Engine.Tests.Policy;
 /// </summary>
 public sealed class PolicyLimitsTests
 {
-    private const string Minimal = """
-        {
-          "app": "contoso",
-          "environments": {
-            "dev": {
-              "subscriptionId": "00000000-0000-4000-8000-000000000001",
-              "location": "eastus",
-              "deployments": [ { "model": "gpt-4o", "version": "2024-08-06", "capacity": 10 } ],
-              "keyVault": { "create": true }
-            }
-          }
-        }
-        """;
+    private const string Minimal = PolicyReaderTests.Minimal;
 
     private static string Tags(int count) => "{ " + string.Join(", ", Enumerable.Range(1, count).Select(i => $"\"tag{i}\": \"v\"")) + " }";
 

@@ -8,7 +8,8 @@ public sealed class PolicyReaderTests
     private static readonly string RepoRoot = typeof(PolicyReaderTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "FoundryRepoRoot").Value!;
 
-    private const string Minimal = """
+    /// <summary>The smallest valid policy: one environment, one deployment, a created vault.</summary>
+    internal const string Minimal = """
         {
           "app": "contoso",
           "environments": {
