@@ -149,6 +149,21 @@ public static class Arm
             : EmulatorResponse.Empty(200);
     }
 
+    /// <summary>The route's subscription's resources of one type, in id order (what a list by subscription answers).</summary>
+    public static IEnumerable<ArmResource> OfTypeInSubscription(RequestContext c, string type) =>
+        c.State.Resources.Values.Where(r => r.Type == type && r.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The id the route's {sub}/{rg}/{name} names for a resource of this type.</summary>
+    public static string RouteId(RequestContext c, string type) => ResourceIds.Resource(c["sub"], c["rg"], type, c["name"]);
+
+    /// <summary>The resource the route names: 404 ResourceGroupNotFound or ResourceNotFound as ARM answers.</summary>
+    public static ArmResource RequireRouteResource(RequestContext c, string type)
+    {
+        RequireResourceGroup(c, c["sub"], c["rg"]);
+        var id = RouteId(c, type);
+        return c.State.Find(id) ?? throw RequestContext.Fail(AzureError.ResourceNotFound(id));
+    }
+
     /// <summary>A new resource with the common fields filled in.</summary>
     public static ArmResource NewResource(RequestContext context, string id, string name, string type, string subscriptionId, string? resourceGroup) =>
         new()

@@ -76,16 +76,11 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         cloud.OnDelete(AccountType, SoftDelete.OnAccountDeleted);
     }
 
-    internal static IEnumerable<ArmResource> Accounts(RequestContext c) =>
-        c.State.Resources.Values.Where(r => r.Type == AccountType && r.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
+    internal static IEnumerable<ArmResource> Accounts(RequestContext c) => Arm.Arm.OfTypeInSubscription(c, AccountType);
 
-    internal static string IdOf(RequestContext c) => ResourceIds.Resource(c["sub"], c["rg"], AccountType, c["name"]);
+    internal static string IdOf(RequestContext c) => Arm.Arm.RouteId(c, AccountType);
 
-    internal static ArmResource Require(RequestContext c)
-    {
-        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
-        return c.State.Find(IdOf(c)) ?? throw RequestContext.Fail(AzureError.ResourceNotFound(IdOf(c)));
-    }
+    internal static ArmResource Require(RequestContext c) => Arm.Arm.RequireRouteResource(c, AccountType);
 
     private static EmulatorResponse PutAccount(RequestContext c)
     {

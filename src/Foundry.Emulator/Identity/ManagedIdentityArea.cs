@@ -41,16 +41,11 @@ internal sealed class ManagedIdentityArea : IEmulatorArea
     public static ArmResource? Find(EmulatorState state, string id) =>
         state.Find(id) is { Type: IdentityType } identity ? identity : null;
 
-    private static IEnumerable<ArmResource> Identities(RequestContext c) =>
-        c.State.Resources.Values.Where(r => r.Type == IdentityType && r.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
+    private static IEnumerable<ArmResource> Identities(RequestContext c) => Arm.Arm.OfTypeInSubscription(c, IdentityType);
 
-    private static string IdOf(RequestContext c) => ResourceIds.Resource(c["sub"], c["rg"], IdentityType, c["name"]);
+    private static string IdOf(RequestContext c) => Arm.Arm.RouteId(c, IdentityType);
 
-    private static ArmResource Require(RequestContext c)
-    {
-        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
-        return c.State.Find(IdOf(c)) ?? throw RequestContext.Fail(AzureError.ResourceNotFound(IdOf(c)));
-    }
+    private static ArmResource Require(RequestContext c) => Arm.Arm.RequireRouteResource(c, IdentityType);
 
     private static EmulatorResponse Put(RequestContext c)
     {

@@ -65,16 +65,11 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         });
     }
 
-    private static IEnumerable<ArmResource> Vaults(RequestContext c) =>
-        c.State.Resources.Values.Where(r => r.Type == VaultType && r.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
+    private static IEnumerable<ArmResource> Vaults(RequestContext c) => Arm.Arm.OfTypeInSubscription(c, VaultType);
 
-    private static string IdOf(RequestContext c) => ResourceIds.Resource(c["sub"], c["rg"], VaultType, c["name"]);
+    private static string IdOf(RequestContext c) => Arm.Arm.RouteId(c, VaultType);
 
-    private static ArmResource Require(RequestContext c)
-    {
-        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
-        return c.State.Find(IdOf(c)) ?? throw RequestContext.Fail(AzureError.ResourceNotFound(IdOf(c)));
-    }
+    private static ArmResource Require(RequestContext c) => Arm.Arm.RequireRouteResource(c, VaultType);
 
     private static EmulatorResponse Put(RequestContext c)
     {

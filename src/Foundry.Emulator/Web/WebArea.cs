@@ -56,16 +56,11 @@ internal sealed class WebArea : IEmulatorArea
     public static string? ResolvedValue(EmulatorState state, string siteId, string setting) =>
         state.ResolvedReferences.GetValueOrDefault(EmulatorState.Key(siteId))?.GetValueOrDefault(setting)?.Value;
 
-    private static IEnumerable<ArmResource> Sites(RequestContext c) =>
-        c.State.Resources.Values.Where(r => r.Type == SiteType && r.SubscriptionId.Equals(c["sub"], StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id, StringComparer.OrdinalIgnoreCase);
+    private static IEnumerable<ArmResource> Sites(RequestContext c) => Arm.Arm.OfTypeInSubscription(c, SiteType);
 
-    private static string IdOf(RequestContext c) => ResourceIds.Resource(c["sub"], c["rg"], SiteType, c["name"]);
+    private static string IdOf(RequestContext c) => Arm.Arm.RouteId(c, SiteType);
 
-    private static ArmResource Require(RequestContext c)
-    {
-        Arm.Arm.RequireResourceGroup(c, c["sub"], c["rg"]);
-        return c.State.Find(IdOf(c)) ?? throw RequestContext.Fail(AzureError.ResourceNotFound(IdOf(c)));
-    }
+    private static ArmResource Require(RequestContext c) => Arm.Arm.RequireRouteResource(c, SiteType);
 
     private static EmulatorResponse Put(RequestContext c)
     {
