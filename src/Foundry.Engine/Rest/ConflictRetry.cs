@@ -1,6 +1,5 @@
 using Foundry.Engine.Errors;
 using Polly;
-using Polly.Retry;
 
 namespace Foundry.Engine.Rest;
 
@@ -12,15 +11,5 @@ namespace Foundry.Engine.Rest;
 internal static class ConflictRetry
 {
     public static ResiliencePipeline Create(TimeSpan firstDelay, int maxAttempts = 6) =>
-        new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<FoundryEngineException>(e => e.ErrorId == EngineErrorIds.OperationConflict),
-                MaxRetryAttempts = maxAttempts,
-                Delay = firstDelay,
-                MaxDelay = TimeSpan.FromSeconds(30),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-            })
-            .Build();
+        BoundedBackoff.Create<FoundryEngineException>(e => e.ErrorId == EngineErrorIds.OperationConflict, firstDelay, TimeSpan.FromSeconds(30), maxAttempts);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure;
+using Foundry.Engine.Rest;
 using Polly;
-using Polly.Retry;
 
 namespace Foundry.Engine.Secrets;
 
@@ -16,17 +16,7 @@ internal static class BeingDeletedRetry
 
     /// <remarks>Starting at the polling interval (2 s against Azure), capped at 15 s between tries: about 90 s in all.</remarks>
     public static ResiliencePipeline Create(TimeSpan firstDelay, int maxAttempts = 9) =>
-        new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<RequestFailedException>(IsBeingDeleted),
-                MaxRetryAttempts = maxAttempts,
-                Delay = firstDelay,
-                MaxDelay = TimeSpan.FromSeconds(15),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-            })
-            .Build();
+        BoundedBackoff.Create<RequestFailedException>(IsBeingDeleted, firstDelay, TimeSpan.FromSeconds(15), maxAttempts);
 
     public static bool IsBeingDeleted(RequestFailedException e)
     {
