@@ -137,9 +137,9 @@ internal static class EngineCredential
             {
                 var at = cause.Message.IndexOf("AADSTS", StringComparison.Ordinal);
                 if (at < 0) continue;
-                var text = cause.Message[at..];
+                var text = cause.Message.Substring(at);
                 var trace = text.IndexOf(" Trace ID:", StringComparison.Ordinal);
-                found = (trace > 0 ? text[..trace] : text).Trim();
+                found = (trace > 0 ? text.Substring(0, trace) : text).Trim();
             }
             return found;
         }
