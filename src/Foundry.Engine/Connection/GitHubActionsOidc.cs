@@ -60,7 +60,6 @@ public static class GitHubActionsOidc
         private readonly HttpPipeline pipeline;
         private readonly Uri requestUri;
         private readonly string requestToken;
-        private int fetches;
 
         public IdTokenSource(Uri requestUrl, string requestToken, HttpPipelineTransport? transport, EngineOptions options)
         {
@@ -75,9 +74,6 @@ public static class GitHubActionsOidc
             requestUri = new Uri(requestUrl + separator + "audience=" + Uri.EscapeDataString(Audience));
             this.requestToken = requestToken;
         }
-
-        /// <summary>How many ID tokens were fetched (one per Entra token request).</summary>
-        public int Fetches => Volatile.Read(ref fetches);
 
         public async Task<string> FetchAsync(CancellationToken cancellationToken)
         {
@@ -95,7 +91,6 @@ public static class GitHubActionsOidc
                 throw Unavailable($"the Actions token endpoint could not be reached: {e.Message}", e);
             }
             var response = message.Response;
-            Interlocked.Increment(ref fetches);
             if (response.Status != 200) throw Unavailable($"the Actions token endpoint answered {response.Status} {response.ReasonPhrase}", null);
             try
             {
