@@ -6,7 +6,8 @@
     The environment name has been validated by Assert-FoundryEnvironmentName.ps1 in an earlier step; the cmdlets
     validate it again. Every error is collected (GitHub's pwsh wrapper sets $ErrorActionPreference to Stop, which would
     end the run at the first one and lose the rest of the summary). -Connection is splatted into Connect-Foundry:
-    the session's Az.Accounts context from azure/login by default; the tests pass the local emulator's settings.
+    empty by default, so Foundry signs in itself with the job's OIDC (a fresh GitHub ID token per Entra request,
+    docs/github-actions.md); the tests pass the local emulator's settings.
     Uses only the language and core cmdlets, so it runs in any PowerShell host, including the engine the tests host.
 #>
 [CmdletBinding()]
@@ -18,7 +19,7 @@ param(
     [Parameter(Mandatory)]
     [string] $Environment,
 
-    [hashtable] $Connection = @{ UseAzContext = $true },
+    [hashtable] $Connection = @{},
 
     [string] $ModulePath = [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'out', 'Foundry', 'Foundry.psd1'),
 
@@ -33,7 +34,7 @@ $common = @{ ErrorVariable = '+failures'; InformationVariable = '+changes' }
 
 try {
     if (-not (Get-Module -Name Foundry)) { Import-Module -Name $ModulePath -ErrorAction Stop }
-    # azure/login (enable-AzPSSession) signed in in its own process; the saved Az context is read by Az.Accounts here.
+    # Only when a caller insists on an Az context (-Connection @{ UseAzContext = $true }, after azure/login with enable-AzPSSession).
     if ($Connection['UseAzContext'] -and -not (Get-Module -Name Az.Accounts) -and (Get-Module -ListAvailable -Name Az.Accounts)) {
         Import-Module -Name Az.Accounts -ErrorAction Stop
     }

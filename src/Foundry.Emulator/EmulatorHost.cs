@@ -49,6 +49,15 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>The request header that carries <see cref="ControlToken"/>.</summary>
     public const string ControlTokenHeader = "x-foundry-emulator-token";
 
+    /// <summary>The Entra-like authority host (AZURE_AUTHORITY_HOST for a client): its token endpoint is {tenant}/oauth2/v2.0/token.</summary>
+    public Uri AuthorityHost => new($"https://{Identity.TokenEndpointsArea.EntraHost}:{Port}/");
+
+    /// <summary>What GitHub Actions puts in ACTIONS_ID_TOKEN_REQUEST_URL (the request token is <see cref="Identity.IdentityOptions.ActionsRequestToken"/>).</summary>
+    public Uri ActionsIdTokenRequestUrl => new($"https://{Identity.TokenEndpointsArea.ActionsHost}:{Port}/local/00000000-0000-0000-0000-000000000000/_apis/distributedtask/hubs/Actions/plans/local-plan/jobs/local-job/idtoken?api-version=2.0");
+
+    /// <summary>What App Service and Azure Automation put in IDENTITY_ENDPOINT (the secret is <see cref="Identity.IdentityOptions.IdentityHeader"/>).</summary>
+    public Uri ManagedIdentityEndpoint => new($"https://{Identity.TokenEndpointsArea.ManagedIdentityHost}:{Port}/msi/token");
+
     public Uri VaultUri(string vaultName) => new($"https://{vaultName.ToLowerInvariant()}.vault.localhost:{Port}/");
 
     /// <summary>
@@ -196,6 +205,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         new CognitiveServices.CognitiveServicesArea(),
         new KeyVault.KeyVaultManagementArea(),
         new Identity.ManagedIdentityArea(),
+        new Identity.TokenEndpointsArea(),
         new Web.WebArea(),
         new Authorization.AuthorizationArea(),
         new ResourceGraph.ResourceGraphArea(),

@@ -45,4 +45,10 @@ public sealed class EmulatorOptions
     /// prove clients wait out 429 + Retry-After.
     /// </summary>
     public Throttling.ThrottlingLimits? Throttling { get; set; }
+
+    /// <summary>
+    /// The local token endpoints' configuration: federated credentials and managed identities they issue tokens for,
+    /// and token lifetimes (see docs/emulator.md, "Token endpoints").
+    /// </summary>
+    public Identity.IdentityOptions Identity { get; set; } = new();
 }

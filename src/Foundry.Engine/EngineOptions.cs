@@ -42,6 +42,16 @@ public sealed class EngineOptions
     /// <summary>Client id of a user-assigned managed identity for the credential chain (system-assigned when null).</summary>
     public string? ManagedIdentityClientId { get; set; }
 
+    /// <summary>
+    /// Where the credential chain reads its ambient configuration (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, AZURE_CLIENT_ID,
+    /// AZURE_TENANT_ID, AZURE_AUTHORITY_HOST, IDENTITY_ENDPOINT/IDENTITY_HEADER); the process environment when null.
+    /// Azure.Identity's own credentials (environment, workload and managed identity) still read the process environment.
+    /// </summary>
+    public Func<string, string?>? EnvironmentVariables { get; set; }
+
+    /// <summary>Entra's authority host; AZURE_AUTHORITY_HOST, else the cloud's, when null (the local emulator's: https://login.localhost:{port}/).</summary>
+    public Uri? AuthorityHost { get; set; }
+
     /// <summary>The emulator's certificate thumbprint to pin; honoured only for loopback endpoints.</summary>
     public string? TrustedCertificateThumbprint { get; set; }
 

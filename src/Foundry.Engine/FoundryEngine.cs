@@ -34,7 +34,7 @@ public sealed class FoundryEngine
     {
         if (options is null) throw new ArgumentNullException(nameof(options));
         var transport = EngineTransport.For(options);
-        var credential = EngineCredential.For(options);
+        var credential = EngineCredential.For(options, transport);
         var arm = new ArmClientOptions { Environment = new ArmEnvironment(options.ResolvedArmEndpoint, options.ResolvedAudience) };
         Configure(arm, transport, options);
         ApiVersions.Pin(arm);

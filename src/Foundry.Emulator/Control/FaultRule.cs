@@ -90,4 +90,9 @@ public enum ServiceKind
     OpenAI,
     /// <summary>The emulator's own control surface (/_emulator/… on the management host).</summary>
     Control,
+    /// <summary>
+    /// Token endpoints: Entra ID (login.localhost), GitHub Actions' ID token service (pipelines.actions.localhost) and
+    /// the App Service / Automation managed-identity endpoint (identity.localhost).
+    /// </summary>
+    Identity,
 }

@@ -23,7 +23,8 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
         if (service == ServiceKind.Management) request.Path = ArmPath(request.Path.Value);
         var path = request.Path.Value ?? "/";
         var rawBody = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
-        var principal = PrincipalOf(request);
+        // A token endpoint's bearer is a job's request token, not a caller: it must not reach the log as a principal.
+        var principal = service == ServiceKind.Identity ? "anonymous" : PrincipalOf(request);
         var requestId = Guid.NewGuid().ToString();
         AddStandardHeaders(http, service, requestId);
 
@@ -79,8 +80,11 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
             // Authorization is never recorded: the log is for counting and for checking shapes, not credentials.
             var requestHeaders = request.Headers.Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
                 .ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            // Token endpoints' bodies carry client assertions and access tokens: only the request line and status are kept.
+            var bodies = service != ServiceKind.Identity;
             cloud.Log.Add(new RequestRecord(cloud.Now, service, request.Method, request.Host.Value ?? "", path + request.QueryString.Value,
-                response.Status, mutating, principal, rawBody.Length == 0 ? null : rawBody, responseBody, responseHeaders, requestHeaders));
+                response.Status, mutating, principal, rawBody.Length == 0 || !bodies ? null : rawBody, bodies ? responseBody : null, responseHeaders,
+                bodies ? requestHeaders : requestHeaders.Where(h => !h.Key.Equals("X-IDENTITY-HEADER", StringComparison.OrdinalIgnoreCase)).ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase)));
         }
         if (bytes is not null) await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
@@ -192,6 +196,13 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
                         authorization.Length == 0 ? "Authentication failed. The 'Authorization' header is missing." : "The access token is invalid.")
                     .WithHeader("WWW-Authenticate",
                         $"Bearer authorization_uri=\"https://login.microsoftonline.com/{cloud.State.TenantId}\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"");
+            case ServiceKind.Management when ExpiredAt(authorization) is { } expiredAt:
+                // Resource Manager's answer to an expired token (the SDK's token cache refreshes before this happens).
+                var culture = System.Globalization.CultureInfo.GetCultureInfo("en-US");
+                return AzureError.Arm(401, "ExpiredAuthenticationToken",
+                        $"The access token expiry UTC time '{expiredAt.UtcDateTime.ToString(culture)}' is earlier than current UTC time '{cloud.Now.UtcDateTime.ToString(culture)}'.")
+                    .WithHeader("WWW-Authenticate",
+                        $"Bearer authorization_uri=\"https://login.microsoftonline.com/{cloud.State.TenantId}\", error=\"invalid_token\", error_description=\"The access token has expired.\"");
             case ServiceKind.KeyVault when !hasBearer:
                 // The challenge SecretClient answers: it names the tenant and the resource to get a token for.
                 return AzureError.KeyVault(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.")
@@ -200,6 +211,13 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
             default:
                 return null;
         }
+    }
+
+    /// <summary>When a bearer JWT carries an exp claim that has passed on the emulator's clock: its expiry; otherwise null.</summary>
+    private DateTimeOffset? ExpiredAt(string authorization)
+    {
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        return Identity.JsonWebTokens.ExpiryOf(authorization[7..].Trim()) is { } expires && expires <= cloud.Now ? expires : null;
     }
 
     private static EmulatorResponse NotFound(ServiceKind service, string path) => service switch
@@ -215,6 +233,7 @@ internal sealed class EmulatorPipeline(LocalCloud cloud, RouteTable routes)
     internal static ServiceKind ServiceOf(HttpContext http)
     {
         var host = http.Request.Host.Host.ToLowerInvariant();
+        if (host is Identity.TokenEndpointsArea.EntraHost or Identity.TokenEndpointsArea.ActionsHost or Identity.TokenEndpointsArea.ManagedIdentityHost) return ServiceKind.Identity;
         if (host.EndsWith(".vault.localhost", StringComparison.Ordinal)) return ServiceKind.KeyVault;
         if (host.EndsWith(".openai.localhost", StringComparison.Ordinal) || host.EndsWith(".cognitiveservices.localhost", StringComparison.Ordinal))
         {

@@ -25,6 +25,7 @@ public sealed class LocalCloud
         Realism = options.Realism;
         Timings.Baseline = key => RealismTimings.For(options.Realism, key);
         Throttle = new Throttling.ArmThrottle(options.Throttling ?? options.Realism.Throttling);
+        Identity = options.Identity;
     }
 
     public object Sync { get; } = new();
@@ -34,6 +35,12 @@ public sealed class LocalCloud
     public FaultInjector Faults { get; } = new();
     public OperationTimings Timings { get; } = new();
     public RequestLog Log { get; } = new();
+
+    /// <summary>What the local token endpoints issue tokens for, and for how long.</summary>
+    public Identity.IdentityOptions Identity { get; }
+
+    /// <summary>Signs and verifies the tokens the local token endpoints issue.</summary>
+    public Identity.JsonWebTokens Tokens { get; } = new();
 
     /// <summary>Resource Manager's token buckets per subscription, principal and kind of operation.</summary>
     public Throttling.ArmThrottle Throttle { get; }

@@ -34,6 +34,8 @@ public static class EngineErrorIds
     public const string SubscriptionNotFound = nameof(SubscriptionNotFound);
     /// <summary>No valid credential.</summary>
     public const string AuthenticationFailed = nameof(AuthenticationFailed);
+    /// <summary>In GitHub Actions, the job's ID token could not be fetched from the Actions token endpoint (the federated sign-in's assertion).</summary>
+    public const string FederatedTokenUnavailable = nameof(FederatedTokenUnavailable);
     /// <summary>The request was refused as invalid.</summary>
     public const string InvalidRequest = nameof(InvalidRequest);
     /// <summary>The service failed (5xx) after retries.</summary>

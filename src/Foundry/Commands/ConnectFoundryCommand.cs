@@ -57,12 +57,20 @@ public sealed class ConnectFoundryCommand : FoundryCmdlet
     /// <summary>
     /// -UseAzContext decides when given. Otherwise a session already signed in with Connect-AzAccount is used as it is
     /// (the identity the operator chose, and no second sign-in), except for the local cloud, which must never be sent an
-    /// Azure token, and when a managed identity was named explicitly.
+    /// Azure token, when a managed identity was named explicitly, and in a GitHub Actions job that can sign in with OIDC
+    /// (the Az context's federated sign-in cannot outlive its ID token; Foundry's own can).
     /// </summary>
     private bool ShouldUseAzContext(Engine.EngineOptions options)
     {
         if (MyInvocation.BoundParameters.ContainsKey(nameof(UseAzContext))) return UseAzContext.IsPresent;
-        if (options.Cloud == Engine.FoundryCloud.Local || options.ManagedIdentityClientId is not null || !AzContextTokens.HasSignedInContext(this)) return false;
+        if (options.Cloud == Engine.FoundryCloud.Local || options.ManagedIdentityClientId is not null) return false;
+        if (Engine.Connection.GitHubActionsOidc.IsAvailable(Environment.GetEnvironmentVariable, options.TenantId))
+        {
+            // azure/login's Az session holds one ID token that expires in minutes; Foundry's own sign-in fetches a fresh one per Entra request.
+            WriteVerbose("GitHub Actions OIDC is available (ACTIONS_ID_TOKEN_REQUEST_URL, AZURE_CLIENT_ID): Foundry signs in with a fresh ID token for every Entra request, not the Az.Accounts context. Pass -UseAzContext to use the context anyway.");
+            return false;
+        }
+        if (!AzContextTokens.HasSignedInContext(this)) return false;
         WriteVerbose("Az.Accounts is signed in (Get-AzContext): Foundry uses that context. Pass -UseAzContext:$false to use Azure.Identity's chain instead.");
         return true;
     }

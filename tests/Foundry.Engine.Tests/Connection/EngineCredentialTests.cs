@@ -56,3 +56,35 @@ public sealed class EngineCredentialTests
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => ValueTask.FromResult(token);
     }
 }
+
+/// <summary>When Foundry takes the GitHub Actions OIDC path: all four variables (or a tenant given to Foundry), nothing less.</summary>
+public sealed class GitHubActionsOidcAvailabilityTests
+{
+    private static readonly Dictionary<string, string> Job = new()
+    {
+        [GitHubActionsOidc.RequestUrlVariable] = "https://pipelines.actions.localhost/x/_apis/distributedtask/hubs/Actions/plans/p/jobs/j/idtoken?api-version=2.0",
+        [GitHubActionsOidc.RequestTokenVariable] = "request-token",
+        ["AZURE_CLIENT_ID"] = "00000000-0000-4000-8000-0000000000c1",
+        ["AZURE_TENANT_ID"] = "00000000-0000-4000-8000-0000000000d1",
+    };
+
+    [Fact]
+    public void A_job_with_id_token_write_and_the_app_s_ids_signs_in_with_OIDC() =>
+        Assert.True(GitHubActionsOidc.IsAvailable(Without(), null));
+
+    [Theory]
+    [InlineData(GitHubActionsOidc.RequestUrlVariable)]     // no 'permissions: id-token: write'
+    [InlineData(GitHubActionsOidc.RequestTokenVariable)]
+    [InlineData("AZURE_CLIENT_ID")]                        // which app registration is unknown
+    public void A_missing_variable_leaves_the_rest_of_the_chain(string missing) =>
+        Assert.False(GitHubActionsOidc.IsAvailable(Without(missing), null));
+
+    [Fact]
+    public void A_tenant_given_to_Foundry_stands_in_for_AZURE_TENANT_ID()
+    {
+        Assert.False(GitHubActionsOidc.IsAvailable(Without("AZURE_TENANT_ID"), null));
+        Assert.True(GitHubActionsOidc.IsAvailable(Without("AZURE_TENANT_ID"), "00000000-0000-4000-8000-0000000000d2"));
+    }
+
+    private static Func<string, string?> Without(params string[] names) => name => names.Contains(name) ? null : Job.GetValueOrDefault(name);
+}

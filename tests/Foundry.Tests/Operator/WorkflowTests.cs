@@ -82,15 +82,25 @@ public sealed class WorkflowTests(ScriptRunspace scripts) : IClassFixture<Script
             Assert.True(validation >= 0, $"job {job} validates no environment name");
             Assert.True(azure == -1 || validation < azure, $"job {job} reaches Azure (step {azure}) before it validates (step {validation})");
         }
-        var login = Steps("foundry").Single(s => Text(s, "uses").StartsWith("azure/login@", StringComparison.Ordinal));
-        Assert.Equal("${{ vars.AZURE_CLIENT_ID }}", Text(login, "with", "client-id"));
-        Assert.Equal("", Text(login, "with", "client-secret"));
-        Assert.Equal("", Text(login, "with", "creds"));
         var foundry = Steps("foundry");
         Assert.Contains("Invoke-FoundryAction.ps1", Run(foundry.Last()));
         // The module comes from this commit: built, then imported from out/Foundry by the action script.
         Assert.True(foundry.FindIndex(s => Run(s).StartsWith("dotnet build", StringComparison.Ordinal)) is var build && build >= 0 && build < foundry.Count - 1);
         Assert.Contains("'out', 'Foundry', 'Foundry.psd1'", File.ReadAllText(HostedScript.PathOf(".github/scripts/Invoke-FoundryAction.ps1")));
+    }
+
+    [Fact]
+    public void Foundry_signs_in_itself_with_the_job_s_OIDC_and_no_azure_login_token_hand_off()
+    {
+        // azure/login hands Az PowerShell one ID token; a long up then fails with AADSTS700024 when Entra needs a new token.
+        Assert.DoesNotContain(Jobs().SelectMany(j => Steps(j.Key.ToString())), s => Text(s, "uses").StartsWith("azure/login@", StringComparison.Ordinal));
+        var job = At(Workflow, "jobs", "foundry")!;
+        Assert.Equal("write", Text(Workflow, "permissions", "id-token"));
+        Assert.Equal("${{ vars.AZURE_CLIENT_ID }}", Text(job, "env", "AZURE_CLIENT_ID"));
+        Assert.Equal("${{ vars.AZURE_TENANT_ID }}", Text(job, "env", "AZURE_TENANT_ID"));
+        Assert.Equal("", Text(job, "env", "AZURE_CLIENT_SECRET"));
+        var action = File.ReadAllText(HostedScript.PathOf(".github/scripts/Invoke-FoundryAction.ps1"));
+        Assert.Contains("[hashtable] $Connection = @{}", action, StringComparison.Ordinal);
     }
 
     [Fact]
