@@ -171,6 +171,16 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
 
     private readonly HashSet<string> handledEnvironments = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether verbose messages are wanted. A binary cmdlet's verbose preference under -Debug without -Verbose is
+    /// Inquire (PowerShell's MshCommandRuntime): every verbose line would prompt, and fail in pwsh -NonInteractive, so
+    /// `-Debug` alone (the HTTP trace) writes verbose lines only when $VerbosePreference asks for them.
+    /// </summary>
+    private bool VerboseWanted => verboseWanted ??= !MyInvocation.BoundParameters.ContainsKey("Debug") || MyInvocation.BoundParameters.ContainsKey("Verbose") ||
+        (GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+
+    private bool? verboseWanted;
+
     private void Drain(QueuedReporter reporter, string activity)
     {
         while (reporter.Messages.TryDequeue(out var message))
@@ -181,7 +191,7 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
                     WriteProgress(new ProgressRecord(activityId, activity, message.Text) { PercentComplete = -1 });
                     break;
                 case "verbose":
-                    WriteVerbose(message.Text);
+                    if (VerboseWanted) WriteVerbose(message.Text);
                     break;
                 case "debug":
                     WriteDebug(message.Text);
@@ -194,7 +204,7 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
                     break;
                 case "audit":
                     WriteInformation(new Models.FoundryAuditRecord((AuditRecord)message.Data!), new[] { "Foundry", "Audit" });
-                    WriteVerbose(message.Text);
+                    if (VerboseWanted) WriteVerbose(message.Text);
                     break;
             }
         }
