@@ -11,6 +11,7 @@ public sealed class FoundryAuditRecord
         Time = record.Time;
         Environment = record.Environment;
         Action = record.Action;
+        Target = record.Target;
         ResourceId = record.Target;
         Result = record.Result;
         CorrelationId = record.CorrelationId;
@@ -20,6 +21,8 @@ public sealed class FoundryAuditRecord
     public DateTimeOffset Time { get; }
     public string Environment { get; }
     public string Action { get; }
+    /// <summary>What was acted on, as the audit file names it (a resource id; for a secret, its URI).</summary>
+    public string Target { get; }
     public string ResourceId { get; }
     public string Result { get; }
     public string CorrelationId { get; }
