@@ -177,13 +177,20 @@ public sealed class OperatorExperienceTests(OperatorRunspace fixture) : IClassFi
             $before = (Get-FoundryEnvironment dev).SecretVersion
             Invoke-FoundryKeyRotation -Environment dev -WhatIf
             (Get-FoundryEnvironment dev).SecretVersion -eq $before
+            Invoke-FoundryKeyRotation -Environment dev -WhatIf | Format-Table | Out-String -Width 400
+            Get-FoundryEnvironment dev | Format-Table | Out-String -Width 120
             """);
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         var plan = result.Objects("FoundryPlannedChange").ToList();
         var regenerate = plan.Single(c => ModuleRunspace.Prop<string>(c, "Action") == "Regenerate");
         Assert.Matches("^key[12] \\(inactive; key[12] stays valid\\)$", ModuleRunspace.Prop<string>(regenerate, "Reason"));
         Assert.Contains(plan, c => ModuleRunspace.Prop<string>(c, "Action") == "Refresh" && ModuleRunspace.Prop<string>(c, "ResourceId").EndsWith("/sites/func-contoso-dev", StringComparison.Ordinal));
-        Assert.Equal("True", result.Output[^1].ToString());
+        Assert.Equal("True", result.Output[^3].ToString());
+        // Item 11, the views: the plan table shows each full ResourceId, the environment table says whether it exists.
+        var planTable = result.Output[^2].ToString();
+        Assert.Contains("ResourceId", planTable, StringComparison.Ordinal);
+        Assert.Contains(ModuleRunspace.Prop<string>(regenerate, "ResourceId"), planTable, StringComparison.Ordinal);
+        Assert.Matches("Exists", result.Output[^1].ToString());
     }
 
     /// <summary>Item 8: -Verbose writes each step's intent before the step and its result after it (before: all intents after the whole run).</summary>
