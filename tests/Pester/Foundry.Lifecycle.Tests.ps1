@@ -61,7 +61,7 @@ Describe 'Lifecycle against the local emulator in pwsh' -Skip:$skip {
     # verbose line that pwsh -NonInteractive turned into an error).
     It 'traces every HTTP exchange with -Debug, without prompting' {
         $debug = Invoke-FoundryKeyRotation -Environment dev -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message
-        @($debug -match '^HTTP POST https://\S+/regenerateKey\?api-version=\S+ → 200 OK in \d+ ms; x-ms-request-id: ') | Should -HaveCount 1
+        @($debug -match '^HTTP POST https://\S+/regenerateKey\?api-version=\S+ -> 200 OK in \d+ ms; x-ms-request-id: ') | Should -HaveCount 1
         @($debug -match 'Bearer|api-key:') | Should -HaveCount 0
     }
 

@@ -50,12 +50,12 @@ public static class HttpTrace
         var line = new StringBuilder("HTTP ").Append(request.Method.Method).Append(' ').Append(RedactedUrl(request.Uri.ToUri()));
         if (failure is not null)
         {
-            line.Append(" → no response (").Append(failure.GetType().Name).Append(") after ").Append((long)elapsed.TotalMilliseconds).Append(" ms");
+            line.Append(" -> no response (").Append(failure.GetType().Name).Append(") after ").Append((long)elapsed.TotalMilliseconds).Append(" ms");
         }
         else
         {
             var response = message.Response;
-            line.Append(" → ").Append(response.Status).Append(' ').Append(response.ReasonPhrase).Append(" in ").Append((long)elapsed.TotalMilliseconds).Append(" ms");
+            line.Append(" -> ").Append(response.Status).Append(' ').Append(response.ReasonPhrase).Append(" in ").Append((long)elapsed.TotalMilliseconds).Append(" ms");
             foreach (var header in new[] { "x-ms-request-id", "x-ms-correlation-request-id" })
             {
                 if (response.Headers.TryGetValue(header, out var value)) line.Append("; ").Append(header).Append(": ").Append(value);

@@ -58,9 +58,9 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         Assert.Contains("\"action\":\"Regenerate accounts\"", texts[^2]);
         // -Debug's HTTP trace was really on (issue 14 item 9) and covered the calls whose bodies carry keys: listKeys,
         // regenerateKey and the secret writes and reads — each with its status, duration and request id.
-        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/listKeys\\?api-version=[0-9-]+ → 200 OK in \\d+ ms; x-ms-request-id: \\S+"));
-        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/regenerateKey\\?api-version=[0-9-]+ → 200 "));
-        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP PUT https://\\S+/secrets/AZURE-OPENAI-API-KEY\\?api-version=\\S+ → 200 .*body \\d+ bytes \\(not shown\\)"));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/listKeys\\?api-version=[0-9-]+ -> 200 OK in \\d+ ms; x-ms-request-id: \\S+"));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/regenerateKey\\?api-version=[0-9-]+ -> 200 "));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP PUT https://\\S+/secrets/AZURE-OPENAI-API-KEY\\?api-version=\\S+ -> 200 .*body \\d+ bytes \\(not shown\\)"));
         Assert.DoesNotContain(debug, line => line.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || line.Contains("api-key:", StringComparison.OrdinalIgnoreCase));
 
         var everything = string.Join("\n", texts);
