@@ -97,5 +97,7 @@ public sealed class FoundryEngine
         client.Diagnostics.ApplicationId = "Foundry/" + typeof(FoundryEngine).Assembly.GetName().Version?.ToString(3);
         // Response bodies of listKeys and secrets hold keys: content is never logged, whatever listeners are attached.
         client.Diagnostics.IsLoggingContentEnabled = false;
+        // -Debug: method, URL, status, duration and request ids of every attempt, redacted (Connection/HttpTrace.cs).
+        client.AddPolicy(new HttpTracePolicy(), HttpPipelinePosition.PerRetry);
     }
 }

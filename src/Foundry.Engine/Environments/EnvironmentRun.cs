@@ -91,6 +91,8 @@ internal sealed class EnvironmentRun
             return;
         }
         Reporter.Progress(Environment, $"{change.Action} {change.ResourceType.Split('/').Last()}: {change.Reason}");
+        // -Verbose: the intent as the step starts; its audited result (Succeeded/Failed) follows when it ends.
+        Reporter.Verbose($"{change.Action} {change.ResourceType} {change.Target}: {change.Reason}");
         try
         {
             await apply().ConfigureAwait(false);

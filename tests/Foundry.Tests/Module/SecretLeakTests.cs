@@ -1,5 +1,6 @@
 using System.Diagnostics.Tracing;
 using System.Text;
+using System.Text.RegularExpressions;
 using Foundry.Emulator.Control;
 using Foundry.Tests.Support;
 
@@ -7,7 +8,8 @@ namespace Foundry.Tests.Module;
 
 /// <summary>
 /// FR-003: no key the emulator ever issued appears — whole or as any 8-character fragment — in output objects,
-/// errors, verbose/debug/warning/information streams, progress, the audit file, or the Azure SDK's own HTTP logging.
+/// errors, verbose/debug/warning/information streams (the -Debug HTTP trace included), progress, the audit file, or the
+/// Azure SDK's own HTTP logging.
 /// Also: after a rotation the previous key keeps working until the next rotation regenerates it.
 /// </summary>
 [Collection(ModuleCollection.Name)]
@@ -19,11 +21,13 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         using var sdkLog = new AzureSdkEvents();
         var keys = new HashSet<string>();
         var texts = new List<string>();
+        var debug = new List<string>();
         void Run(string script)
         {
             var result = module.Invoke(script);
             Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => e.ToString())));
             texts.Add(result.AllText());
+            debug.AddRange(result.Streams.Debug.Select(d => d.Message));
             lock (module.Host.Cloud.Sync)
             {
                 foreach (var k in module.Host.Cloud.State.AccountKeys.Values.Concat(module.Host.Cloud.State.DeletedAccounts.Values.Select(d => d.Keys)))
@@ -52,6 +56,12 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         Assert.True(keys.Count >= 5, $"the run should have seen the original keys and three regenerated ones ({keys.Count})");
         Assert.Contains("x-ms-request-id", sdkLog.Text, StringComparison.OrdinalIgnoreCase);   // SDK HTTP logging was really on
         Assert.Contains("\"action\":\"Regenerate accounts\"", texts[^2]);
+        // -Debug's HTTP trace was really on (issue 14 item 9) and covered the calls whose bodies carry keys: listKeys,
+        // regenerateKey and the secret writes and reads — each with its status, duration and request id.
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/listKeys\\?api-version=[0-9-]+ -> 200 OK in \\d+ ms; x-ms-request-id: \\S+"));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/regenerateKey\\?api-version=[0-9-]+ -> 200 "));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP PUT https://\\S+/secrets/AZURE-OPENAI-API-KEY\\?api-version=\\S+ -> 200 .*body \\d+ bytes \\(not shown\\)"));
+        Assert.DoesNotContain(debug, line => line.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || line.Contains("api-key:", StringComparison.OrdinalIgnoreCase));
 
         var everything = string.Join("\n", texts);
         var leaks = keys.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
