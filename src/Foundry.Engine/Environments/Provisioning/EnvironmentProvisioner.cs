@@ -297,13 +297,19 @@ public sealed class EnvironmentProvisioner
         if (vault is null)
         {
             var location = run.Settings.Location;
-            if (await services.Vaults.DeletedExistsAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false))
+            if (await services.Vaults.GetDeletedAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false) is { } deleted)
             {
-                if (!run.Settings.Ephemeral)
+                if (!run.Settings.Ephemeral || deleted.PurgeProtection)
                 {
-                    // A long-lived environment's vault is purge-protected: bring it back with its secrets.
+                    // A long-lived environment's vault is purge-protected: bring it back with its secrets. So is an
+                    // ephemeral one's that purge protection holds (an Azure Policy "deletion protection" modify, or a
+                    // person, turned it on): Azure refuses its purge (405 DeletedVaultPurge) and a new vault of the name
+                    // (409) until its scheduled purge date, so recovering it is the only way up can go on.
+                    var why = run.Settings.Ephemeral
+                        ? $"soft-deleted and purge-protected (Azure purges it on {deleted.ScheduledPurgeDate:u}); recovered instead of purged"
+                        : "soft-deleted; recovered with its secrets (long-lived environment)";
                     var tenantId = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
-                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, "soft-deleted; recovered with its secrets (long-lived environment)"),
+                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, why),
                         async () => await (await services.Vaults.StartRecoverAsync(run.Subscription, group, name, location, tenantId, cancellationToken).ConfigureAwait(false))
                             .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                     vault = run.WhatIf ? null : await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
@@ -311,7 +317,7 @@ public sealed class EnvironmentProvisioner
                     return vault;
                 }
                 await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.KeyVault/deletedVaults", name, "a soft-deleted vault holds the name of this ephemeral environment"),
-                    () => services.Vaults.PurgeDeletedAsync(run.Subscription, location, name, cancellationToken)).ConfigureAwait(false);
+                    () => services.Vaults.PurgeAsync(deleted, cancellationToken)).ConfigureAwait(false);
             }
             var tenant = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
             var spec = new VaultSpec(run.Subscription, group, name, run.Settings.Location, tenant, PurgeProtection: !run.Settings.Ephemeral, run.WriteTags());
