@@ -45,4 +45,7 @@ public sealed class EmulatorOptions
     /// prove clients wait out 429 + Retry-After.
     /// </summary>
     public Throttling.ThrottlingLimits? Throttling { get; set; }
+
+    /// <summary>Items per page of the models and usages lists; null takes <see cref="RealismProfile.CatalogPageSize"/>.</summary>
+    public int? CatalogPageSize { get; set; }
 }
