@@ -117,6 +117,31 @@ public sealed class VaultOperations
             new FailureContext($"add a Key Vault access policy for principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Takes secret permissions away from the principal's access policy (Vaults_UpdateAccessPolicy, operation kind
+    /// remove); the principal's other permissions and every other principal's policies stay.
+    /// </summary>
+    public async Task RemoveSecretAccessPolicyAsync(VaultInfo vault, string tenantId, string objectId, IReadOnlyList<string> secretPermissions, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["properties"] = new Dictionary<string, object>
+            {
+                ["accessPolicies"] = new[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["tenantId"] = tenantId,
+                        ["objectId"] = objectId,
+                        ["permissions"] = new Dictionary<string, object> { ["secrets"] = secretPermissions },
+                    },
+                },
+            },
+        };
+        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/remove?api-version={ApiVersions.KeyVault}", body,
+            new FailureContext($"remove Key Vault access-policy permissions of principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
     {

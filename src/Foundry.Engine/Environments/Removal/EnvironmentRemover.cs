@@ -82,6 +82,8 @@ public sealed class EnvironmentRemover
             if (site.WiringPrincipalId is { } principal && vault is not null)
             {
                 await RemoveOurAssignmentAsync(vaultId, principal, BuiltInRoles.KeyVaultSecretsUser, Step, cancellationToken).ConfigureAwait(false);
+                // On an access-policy vault: only the permissions Foundry granted for this environment (its ownership tag).
+                await new VaultAccessPolicies(services, run).ReleaseAsync(vaultId, principal, $"app '{app.Name}'", Step, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -124,6 +126,7 @@ public sealed class EnvironmentRemover
             }
             var operatorPrincipal = await services.CurrentPrincipal(cancellationToken).ConfigureAwait(false);
             await RemoveOurAssignmentAsync(vaultId, operatorPrincipal, BuiltInRoles.KeyVaultSecretsOfficer, Step, cancellationToken).ConfigureAwait(false);
+            await new VaultAccessPolicies(services, run).ReleaseAsync(vaultId, operatorPrincipal, "the operator", Step, cancellationToken).ConfigureAwait(false);
         }
 
         // 3. Deployments one at a time (Azure refuses overlapping writes on an account), then the account.
