@@ -40,11 +40,15 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Account + "/listKeys", c => Keys(c, Require(c)), reads);
         routes.Map(ServiceKind.Management, "POST", Account + "/regenerateKey", RegenerateKey, accounts);
-        routes.Map(ServiceKind.Management, "GET", Account + "/models", c => EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(Require(c).Location!) }), accounts);
+        routes.Map(ServiceKind.Management, "GET", Account + "/models", c =>
+        {
+            var account = Require(c);
+            return Arm.Arm.Page(c, ModelCatalog.Models(account.Location!, account.Kind), c.Cloud.CatalogPageSize);
+        }, accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/usages", c =>
         {
             var account = Require(c);
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Usages(c.State, account.SubscriptionId, account.Location!) });
+            return Arm.Arm.Page(c, ModelCatalog.Usages(c.State, account.SubscriptionId, account.Location!), c.Cloud.CatalogPageSize);
         }, accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/skus", c =>
         {
@@ -54,12 +58,12 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/usages", c =>
         {
             Arm.Arm.RequireSubscription(c, c["sub"]);
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Usages(c.State, c["sub"], c["loc"].ToLowerInvariant()) });
+            return Arm.Arm.Page(c, ModelCatalog.Usages(c.State, c["sub"], c["loc"].ToLowerInvariant()), c.Cloud.CatalogPageSize);
         }, accounts);
         routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/models", c =>
         {
             Arm.Arm.RequireSubscription(c, c["sub"]);
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(c["loc"].ToLowerInvariant()) });
+            return Arm.Arm.Page(c, ModelCatalog.Models(c["loc"].ToLowerInvariant()), c.Cloud.CatalogPageSize);
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);

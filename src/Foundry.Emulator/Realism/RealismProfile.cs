@@ -48,6 +48,15 @@ public sealed record RealismProfile
     /// <summary>Resource Manager's token buckets and Resource Graph's quota (enforced in realistic, refill scaled by <see cref="TimeScale"/>).</summary>
     public Throttling.ThrottlingLimits Throttling { get; init; } = Foundry.Emulator.Throttling.ThrottlingLimits.Off;
 
+    /// <summary>
+    /// Items per page of a region's models and usages lists. Azure pages both (ModelListResult and UsageListResult
+    /// carry nextLink) at a size it does not document; a recorded usages list (cogsvc-cli list_usages) returned 44
+    /// items on one page, so the fast profile answers 50 per page. The realistic profile answers 10, so a client that
+    /// reads only the first page (and misses a model or a usage) fails under it, as it would on a subscription whose
+    /// lists run to hundreds of entries.
+    /// </summary>
+    public int CatalogPageSize { get; init; } = 50;
+
     public bool IsFast => RoleAssignmentPropagation == TimeSpan.Zero && GraphIndexLagMax == TimeSpan.Zero &&
                           SecretDeletion == TimeSpan.Zero && SecretPurge == TimeSpan.Zero && VaultPurge == TimeSpan.Zero;
 
@@ -69,6 +78,7 @@ public sealed record RealismProfile
         SecretDeletion = TimeSpan.FromSeconds(5),
         SecretPurge = TimeSpan.FromSeconds(10),
         VaultPurge = TimeSpan.FromSeconds(30),
+        CatalogPageSize = 10,
         Throttling = Foundry.Emulator.Throttling.ThrottlingLimits.Azure(timeScale),
     };
 

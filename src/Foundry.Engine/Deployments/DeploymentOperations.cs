@@ -9,10 +9,11 @@ using Polly;
 namespace Foundry.Engine.Deployments;
 
 /// <summary>A model deployment on an account.</summary>
-public sealed record DeploymentInfo(string ResourceId, string Name, string AccountName, string Model, string Version, string Sku, int Capacity, string? ProvisioningState);
+public sealed record DeploymentInfo(string ResourceId, string Name, string AccountName, string Model, string Version, string Sku, int Capacity, string? ProvisioningState,
+    string Format = "OpenAI");
 
-/// <summary>What a deployment should be.</summary>
-public sealed record DeploymentSpec(string Name, string Model, string Version, string Sku, int Capacity);
+/// <summary>What a deployment should be; <paramref name="Format"/> is the model's (from the models list), null to keep the current one (OpenAI for a new deployment).</summary>
+public sealed record DeploymentSpec(string Name, string Model, string Version, string Sku, int Capacity, string? Format = null);
 
 /// <summary>
 /// Model deployments (Microsoft.CognitiveServices/accounts/deployments). Azure rejects a deployment write while any
@@ -96,7 +97,7 @@ public sealed class DeploymentOperations
         body["sku"] = sku;
         var properties = current?["properties"] is JsonObject currentProperties ? (JsonObject)currentProperties.DeepClone() : new JsonObject();
         foreach (var name in ReadOnlyProperties) properties.Remove(name);
-        var format = properties["model"]?["format"]?.GetValue<string>() ?? "OpenAI";
+        var format = spec.Format ?? properties["model"]?["format"]?.GetValue<string>() ?? "OpenAI";
         properties["model"] = new JsonObject { ["format"] = format, ["name"] = spec.Model, ["version"] = spec.Version };
         // Foundry pins versions on the deployments it creates; one set by hand on an existing deployment is kept.
         if (properties["versionUpgradeOption"] is null) properties["versionUpgradeOption"] = "NoAutoUpgrade";
@@ -131,7 +132,7 @@ public sealed class DeploymentOperations
         var account = parts.Length >= 3 ? parts[parts.Length - 3] : "";
         return new DeploymentInfo(id, item.GetProperty("name").GetString() ?? "", account, Text(model, "name") ?? "", Text(model, "version") ?? "",
             Text(sku, "name") ?? "", sku.ValueKind == JsonValueKind.Object && sku.TryGetProperty("capacity", out var c) && c.TryGetInt32(out var n) ? n : 0,
-            Text(properties, "provisioningState"));
+            Text(properties, "provisioningState"), Text(model, "format") ?? "OpenAI");
     }
 
     private static string? Text(JsonElement element, string name) =>

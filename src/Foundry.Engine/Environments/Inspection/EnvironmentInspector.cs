@@ -62,10 +62,10 @@ public sealed class EnvironmentInspector
         return checks.Results;
     }
 
-    /// <summary>One check per policy deployment; returns those that passed (the ones a chat completion can be sent to).</summary>
-    private async Task<IReadOnlyList<DeploymentPolicy>> CheckDeploymentsAsync(EnvironmentRun run, CheckRecorder checks, AccountInfo? account, CancellationToken cancellationToken)
+    /// <summary>One check per policy deployment; returns those that passed (the ones a probe can be sent to) with their model's format.</summary>
+    private async Task<IReadOnlyDictionary<DeploymentPolicy, string>> CheckDeploymentsAsync(EnvironmentRun run, CheckRecorder checks, AccountInfo? account, CancellationToken cancellationToken)
     {
-        var passed = new List<DeploymentPolicy>();
+        var passed = new Dictionary<DeploymentPolicy, string>();
         IReadOnlyList<DeploymentInfo>? existing = null;
         foreach (var wanted in run.Settings.Deployments)
         {
@@ -87,7 +87,7 @@ public sealed class EnvironmentInspector
                     ? CheckOutcome.Failed(current is null ? "The deployment does not exist." : $"The deployment differs from the policy: {drift}.", CheckOutcome.Repair(run.Environment, "puts the policy's deployment back"))
                     : CheckOutcome.Passed($"{current!.Model} {current.Version}, {current.Sku} capacity {current.Capacity}, provisioningState Succeeded.");
             }).ConfigureAwait(false);
-            if (status == CheckStatus.Passed) passed.Add(wanted);
+            if (status == CheckStatus.Passed) passed[wanted] = existing?.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase))?.Format ?? "OpenAI";
         }
         return passed;
     }

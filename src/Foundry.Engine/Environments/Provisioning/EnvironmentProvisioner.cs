@@ -160,7 +160,10 @@ public sealed class EnvironmentProvisioner
         {
             var current = existing.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase));
             if (DeploymentDrift(current, wanted) is not { } reason) continue;
-            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity);
+            // The model's own format (OpenAI, Microsoft, DeepSeek, Mistral AI, Meta …), as the region's models list
+            // gives it for the account's kind: an AIServices account deploys Foundry models under their publisher's format.
+            var format = await FormatOfAsync(run, wanted, account?.Location, cancellationToken).ConfigureAwait(false);
+            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity, format);
             await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
                 async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken, update: current is not null).ConfigureAwait(false))
                     .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
@@ -170,6 +173,17 @@ public sealed class EnvironmentProvisioner
             run.Reporter.Warning($"Deployment '{extra.Name}' on {names.Account} is not in the policy; Foundry leaves it alone.");
         }
         return account;
+    }
+
+    /// <summary>The format a deployment of <paramref name="wanted"/> names: the models list's (read once per run), or null to keep the deployment's own.</summary>
+    private async Task<string?> FormatOfAsync(EnvironmentRun run, DeploymentPolicy wanted, string? location, CancellationToken cancellationToken)
+    {
+        location ??= run.Settings.Location;
+        if (run.Catalog is null || !run.Catalog.Location.Equals(location, StringComparison.OrdinalIgnoreCase))
+        {
+            run.Catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken).ConfigureAwait(false);
+        }
+        return run.Catalog.FormatOf(wanted, run.Settings.AccountKind);
     }
 
     /// <summary>Keys are what up wires: an account without them (disableLocalAuth, usually forced by policy) stops the run before Key Vault or any app.</summary>
@@ -243,9 +257,11 @@ public sealed class EnvironmentProvisioner
         var problems = new List<string>();
         foreach (var location in candidates)
         {
-            var problem = await services.Capacity.ProblemInAsync(run.Subscription, location, run.Settings.Deployments, cancellationToken).ConfigureAwait(false);
+            var catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken).ConfigureAwait(false);
+            var problem = RegionCapacity.ProblemIn(catalog, run.Settings.Deployments, run.Settings.AccountKind);
             if (problem is null)
             {
+                run.Catalog = catalog;
                 if (location != run.Settings.Location)
                 {
                     run.Reporter.Warning($"Placing {names.Account} in approved fallback region {location}: {run.Settings.Location} cannot host it ({problems[0]}).");
@@ -297,13 +313,19 @@ public sealed class EnvironmentProvisioner
         if (vault is null)
         {
             var location = run.Settings.Location;
-            if (await services.Vaults.DeletedExistsAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false))
+            if (await services.Vaults.GetDeletedAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false) is { } deleted)
             {
-                if (!run.Settings.Ephemeral)
+                if (!run.Settings.Ephemeral || deleted.PurgeProtection)
                 {
-                    // A long-lived environment's vault is purge-protected: bring it back with its secrets.
+                    // A long-lived environment's vault is purge-protected: bring it back with its secrets. So is an
+                    // ephemeral one's that purge protection holds (an Azure Policy "deletion protection" modify, or a
+                    // person, turned it on): Azure refuses its purge (405 DeletedVaultPurge) and a new vault of the name
+                    // (409) until its scheduled purge date, so recovering it is the only way up can go on.
+                    var why = run.Settings.Ephemeral
+                        ? $"soft-deleted and purge-protected (Azure purges it on {deleted.ScheduledPurgeDate:u}); recovered instead of purged"
+                        : "soft-deleted; recovered with its secrets (long-lived environment)";
                     var tenantId = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
-                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, "soft-deleted; recovered with its secrets (long-lived environment)"),
+                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, why),
                         async () => await (await services.Vaults.StartRecoverAsync(run.Subscription, group, name, location, tenantId, cancellationToken).ConfigureAwait(false))
                             .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                     vault = run.WhatIf ? null : await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
@@ -311,7 +333,7 @@ public sealed class EnvironmentProvisioner
                     return vault;
                 }
                 await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.KeyVault/deletedVaults", name, "a soft-deleted vault holds the name of this ephemeral environment"),
-                    () => services.Vaults.PurgeDeletedAsync(run.Subscription, location, name, cancellationToken)).ConfigureAwait(false);
+                    () => services.Vaults.PurgeAsync(deleted, cancellationToken)).ConfigureAwait(false);
             }
             var tenant = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
             var spec = new VaultSpec(run.Subscription, group, name, run.Settings.Location, tenant, PurgeProtection: !run.Settings.Ephemeral, run.WriteTags());

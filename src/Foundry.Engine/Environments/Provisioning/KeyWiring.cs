@@ -93,8 +93,9 @@ internal sealed class KeyWiring
             services.Timings, cancellationToken).ConfigureAwait(false);
         if (current is null && await services.Secrets.GetDeletedAsync(vault.VaultUri, name, cancellationToken).ConfigureAwait(false) is not null)
         {
-            // A deleted secret blocks its name: an ephemeral environment purges it, a long-lived one recovers it.
-            if (run.Settings.Ephemeral)
+            // A deleted secret blocks its name: an ephemeral environment purges it, a long-lived one recovers it, and so
+            // does any environment whose vault is purge-protected (Key Vault answers that purge 403 "not allowed").
+            if (run.Settings.Ephemeral && !vault.PurgeProtection)
             {
                 await run.ChangeAsync(new PlannedChange("Purge", "deletedsecret", $"{vault.VaultUri}deletedsecrets/{name}", "a deleted secret holds the name"),
                     () => services.Secrets.PurgeDeletedAsync(vault.VaultUri, name, cancellationToken)).ConfigureAwait(false);
