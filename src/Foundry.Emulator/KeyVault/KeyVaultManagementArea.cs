@@ -48,6 +48,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         {
             var days = vault.Properties["softDeleteRetentionInDays"]?.GetValue<int>() ?? 90;
             c.State.DeletedVaults[vault.Name.ToLowerInvariant()] = new DeletedVault { Vault = vault, DeletionDate = c.Now, ScheduledPurgeDate = c.Now.AddDays(days) };
+            Realism.AccessPolicyPropagation.Forget(c.State, vault);
         });
         cloud.OnOperationComplete("vaults.create", (c, operation) =>
         {
@@ -136,6 +137,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
     {
         // A PUT replaces the tags and resets the network settings it omits (a PATCH merges); purge protection and soft delete keep their one-way rules below.
         if (replace || body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        var policiesBefore = vault.Properties["accessPolicies"]?.DeepClone() as JsonArray;
         if (replace)
         {
             vault.Properties["publicNetworkAccess"] = body["properties"]?["publicNetworkAccess"]?.DeepClone() ?? "Enabled";
@@ -155,6 +157,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
             }
         }
         vault.Touch(c.Now);
+        Realism.AccessPolicyPropagation.Changed(c.Cloud, vault, policiesBefore);
         return EmulatorResponse.Json(200, vault.ToJson());
     }
 
