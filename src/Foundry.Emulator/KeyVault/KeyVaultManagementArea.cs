@@ -174,7 +174,8 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         if (deleted is null) return DeletedNotFound(c);
         if (deleted.Vault.Properties["enablePurgeProtection"]?.GetValue<bool>() == true)
         {
-            // As Azure answers it (az keyvault purge prints "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.").
+            // As Azure answers it (az keyvault purge prints "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.":
+            // microsoft/AzureTRE#1446, MicrosoftDocs/azure-docs#55427); 405 is the status that code names [assumption: no raw status seen].
             return AzureError.Arm(405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed.");
         }
         var operation = c.Cloud.StartOperation(c["sub"], "Microsoft.KeyVault", c["loc"], $"/subscriptions/{c["sub"]}/providers/Microsoft.KeyVault/locations/{c["loc"]}/deletedVaults/{deleted.Vault.Name}",
