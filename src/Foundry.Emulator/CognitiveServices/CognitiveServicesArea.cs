@@ -63,6 +63,7 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);
+        CapacityQueries.Register(routes);
         Deployments.Register(routes, cloud);
 
         cloud.OnOperationComplete("accounts.create", (c, operation) =>
