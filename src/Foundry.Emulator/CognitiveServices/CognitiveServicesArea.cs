@@ -67,6 +67,7 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);
+        CapacityQueries.Register(routes);
         Deployments.Register(routes, cloud);
 
         cloud.OnOperationComplete("accounts.create", (c, operation) =>
@@ -217,7 +218,8 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
     private static EmulatorResponse RegenerateKey(RequestContext c)
     {
         var account = Require(c);
-        // [unverified] wording for regenerate: Azure's listKeys answer is "Failed to list key…" (seen in az CLI output); keys of such an account cannot be made either.
+        // listKeys' answer is verified (az CLI prints "(BadRequest) Failed to list key. disableLocalAuth is set to be true");
+        // [assumption] regenerateKey's sentence mirrors it: no public trace of Azure's own was found.
         if (LocalAuthDisabled(account)) return AzureError.Arm(400, "BadRequest", "Failed to regenerate key. disableLocalAuth is set to be true");
         var keyName = c.RequireObject()["keyName"]?.GetValue<string>();
         var keys = c.State.AccountKeys[EmulatorState.Key(account.Id)];

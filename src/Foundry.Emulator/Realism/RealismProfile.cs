@@ -30,6 +30,9 @@ public sealed record RealismProfile
     /// <summary>How long a new or deleted role assignment takes to reach Key Vault's data plane and App Service's reference resolution (Azure terms).</summary>
     public TimeSpan RoleAssignmentPropagation { get; init; }
 
+    /// <summary>How long a change to a vault's access policies (added, changed or removed entries) takes to reach Key Vault's data plane and reference resolution (Azure terms).</summary>
+    public TimeSpan AccessPolicyPropagation { get; init; }
+
     /// <summary>Shortest delay before Resource Graph shows a create, tag change or delete (Azure terms).</summary>
     public TimeSpan GraphIndexLagMin { get; init; }
 
@@ -57,14 +60,15 @@ public sealed record RealismProfile
     /// </summary>
     public int CatalogPageSize { get; init; } = 50;
 
-    public bool IsFast => RoleAssignmentPropagation == TimeSpan.Zero && GraphIndexLagMax == TimeSpan.Zero &&
+    public bool IsFast => RoleAssignmentPropagation == TimeSpan.Zero && AccessPolicyPropagation == TimeSpan.Zero && GraphIndexLagMax == TimeSpan.Zero &&
                           SecretDeletion == TimeSpan.Zero && SecretPurge == TimeSpan.Zero && VaultPurge == TimeSpan.Zero;
 
     /// <summary>Today's behaviour: no delay anywhere.</summary>
     public static RealismProfile Fast { get; } = new();
 
     /// <summary>
-    /// Azure's delays: role assignments 60 s (Key Vault documents "up to 10 minutes"; a minute is the common case),
+    /// Azure's delays: role assignments and Key Vault access policies 60 s (Key Vault documents "up to 10 minutes"
+    /// for RBAC; access policies lag alike, terraform-provider-azurerm#9125; a minute is the common case),
     /// Resource Graph 5–30 s, secret deletion 5 s and purge 10 s (SDK issues report ObjectIsBeingDeleted for
     /// seconds after either), vault purge 30 s.
     /// </summary>
@@ -73,6 +77,7 @@ public sealed record RealismProfile
         Name = RealisticName,
         TimeScale = timeScale,
         RoleAssignmentPropagation = TimeSpan.FromSeconds(60),
+        AccessPolicyPropagation = TimeSpan.FromSeconds(60),
         GraphIndexLagMin = TimeSpan.FromSeconds(5),
         GraphIndexLagMax = TimeSpan.FromSeconds(30),
         SecretDeletion = TimeSpan.FromSeconds(5),

@@ -118,10 +118,10 @@ public sealed class AccessPolicyVaultTests
         }
     }
 
-    private static Task<ProvisionResult> UpAsync(LocalCloud cloud, FoundryPolicy policy) =>
+    internal static Task<ProvisionResult> UpAsync(LocalCloud cloud, FoundryPolicy policy) =>
         cloud.Provisioner.ProvisionAsync(policy, "dev", false, Guid.NewGuid().ToString("n"), LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
 
-    private static FoundryPolicy PolicyWith(LocalCloud cloud, string vaultExtra) => PolicyReader.Parse($$"""
+    internal static FoundryPolicy PolicyWith(LocalCloud cloud, string vaultExtra) => PolicyReader.Parse($$"""
         {
           "app": "contoso",
           "defaults": {
@@ -139,7 +139,7 @@ public sealed class AccessPolicyVaultTests
     private static string VaultId(LocalCloud cloud) => $"/subscriptions/{cloud.Subscription}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/{VaultName}";
 
     /// <summary>The team's vault: access policies (not RBAC), one of them another principal's.</summary>
-    private static async Task CreateAccessPolicyVaultAsync(LocalCloud cloud, string extraPolicies = "")
+    internal static async Task CreateAccessPolicyVaultAsync(LocalCloud cloud, string extraPolicies = "")
     {
         using var http = cloud.Http();
         var group = await http.PutAsync($"/subscriptions/{cloud.Subscription}/resourcegroups/rg-shared?api-version=2025-04-01", LocalCloud.Json("{\"location\":\"eastus\"}"));
