@@ -92,7 +92,7 @@ internal static class CapacityQueries
         {
             ["model"] = new JsonObject { ["format"] = "OpenAI", ["name"] = model, ["version"] = version },
             ["skuName"] = sku,
-            ["availableCapacity"] = Math.Max(0, ModelCatalog.Limit(state, subscriptionId, region, sku, model) - ModelCatalog.Used(state, subscriptionId, region, sku, model)),
+            ["availableCapacity"] = Math.Max(0, ModelCatalog.Limit(state, subscriptionId, region, ModelCatalog.UsageName(sku, model)) - ModelCatalog.Used(state, subscriptionId, region, ModelCatalog.UsageName(sku, model))),
             // The emulator models no fine-tuning: no capacity for it.
             ["availableFinetuneCapacity"] = 0,
         },
