@@ -125,4 +125,41 @@ public sealed class KeylessEnvironmentTests
         Assert.True(steps.All(i => i >= 0), string.Join("\n", order));
         Assert.Equal(steps.OrderBy(i => i), steps);
     }
+
+    [Fact]
+    public async Task Test_finds_keys_back_on_a_key_setting_and_a_missing_role_and_Repair_puts_the_keyless_wiring_back()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(Site);
+        var policy = EntraPolicy(cloud);
+        var up = await UpAsync(cloud, policy);
+        var accountId = up.Environment.AccountId!;
+        Task<IReadOnlyList<EnvironmentCheck>> TestAsync() => cloud.Inspector.InspectAsync(policy, "dev", NullReporter.Instance, CancellationToken.None);
+        Assert.All(await TestAsync(), c => Assert.Equal(CheckStatus.Passed, c.Status));
+
+        // Someone turns keys back on, pastes a key into the app and removes the app's role.
+        using var http = cloud.Http();
+        Assert.True((await http.PatchAsync($"{accountId}?api-version=2025-06-01", LocalCloud.Json("{\"properties\":{\"disableLocalAuth\":false}}"))).IsSuccessStatusCode);
+        var settings = cloud.AppSettings(Site);
+        settings["AZURE_OPENAI_API_KEY"] = "pasted-by-hand";
+        Assert.True((await http.PutAsync($"/subscriptions/{cloud.Subscription}/resourceGroups/rg-apps/providers/Microsoft.Web/sites/{Site}/config/appsettings?api-version=2024-11-01",
+            LocalCloud.Json(new JsonObject { ["properties"] = new JsonObject(settings.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))) }.ToJsonString()))).IsSuccessStatusCode);
+        string roleId;
+        lock (cloud.Host.Cloud.Sync)
+        {
+            var principal = SystemPrincipal(cloud, Site);
+            roleId = cloud.Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.Authorization/roleAssignments" && r.Properties["principalId"]?.GetValue<string>() == principal &&
+                (r.Properties["roleDefinitionId"]?.GetValue<string>() ?? "").EndsWith(OpenAIUser, StringComparison.OrdinalIgnoreCase)).Id;
+        }
+        Assert.True((await http.DeleteAsync($"{roleId}?api-version=2022-04-01")).IsSuccessStatusCode);
+
+        var failed = (await TestAsync()).Where(c => c.Status == CheckStatus.Failed).Select(c => c.Check).OrderBy(c => c).ToList();
+        Assert.Equal(new[] { EnvironmentCheckNames.AppRoleAssignment, EnvironmentCheckNames.AppSettings, EnvironmentCheckNames.LocalAuth }, failed);
+
+        await cloud.Provisioner.RepairAsync(policy, "dev", whatIf: false, "repair", LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
+        Assert.All(await TestAsync(), c => Assert.Equal(CheckStatus.Passed, c.Status));
+        Assert.False(cloud.AppSettings(Site).ContainsKey("AZURE_OPENAI_API_KEY"));
+        Assert.Equal(200, await ChatAsync(cloud, up.Environment.Endpoint!, token: SystemPrincipal(cloud, Site)));
+    }
 }

@@ -58,7 +58,7 @@ public sealed class EnvironmentProvisioner
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
-        if (await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
+        if (run.Settings.Auth == AuthModel.Keys && await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
         return await ConvergeAsync(run, account, cancellationToken).ConfigureAwait(false);
     }
 
