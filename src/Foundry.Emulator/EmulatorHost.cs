@@ -198,6 +198,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         new Identity.ManagedIdentityArea(),
         new Web.WebArea(),
         new Authorization.AuthorizationArea(),
+        new Policy.PolicyAssignmentsArea(),
         new ResourceGraph.ResourceGraphArea(),
         new KeyVault.KeyVaultSecretsArea(),
         new OpenAI.OpenAIArea(),

@@ -71,6 +71,7 @@ public sealed class EnvironmentProvisioner
         var deployed = existing is null ? (AuthModel?)null : EntraWiring.Deployed(existing);
         if (!entra) await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
         if (existing is not null && deployed == AuthModel.Keys) RefuseKeylessAccount(run, existing);
+        if (existing is null && !entra) await new LocalAuthPolicyCheck(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
