@@ -162,4 +162,21 @@ public sealed class KeylessEnvironmentTests
         Assert.False(cloud.AppSettings(Site).ContainsKey("AZURE_OPENAI_API_KEY"));
         Assert.Equal(200, await ChatAsync(cloud, up.Environment.Endpoint!, token: SystemPrincipal(cloud, Site)));
     }
+
+    [Fact]
+    public async Task Down_of_a_keyless_environment_removes_the_account_its_role_assignments_and_the_settings_it_wrote()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(Site);
+        var policy = EntraPolicy(cloud);
+        await UpAsync(cloud, policy);
+
+        var report = await cloud.Remover.RemoveAsync(policy, "dev", false, "down", LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
+        Assert.Equal("Verified", report.Status);
+        Assert.False(report.HasFailures);
+        Assert.Equal(new[] { "UNRELATED_SETTING" }, cloud.AppSettings(Site).Keys);
+        Assert.Equal(0, OpenAIUserAssignments(cloud, SystemPrincipal(cloud, Site)));
+        Assert.Equal(0, cloud.CountResources(r => r.Type == "Microsoft.CognitiveServices/accounts"));
+    }
 }
