@@ -56,6 +56,12 @@ public sealed class KeylessEnvironmentTests
         cloud.AssignPolicy(BuiltInPolicies.DisableLocalAuth($"/subscriptions/{cloud.Subscription}"));
         var policy = EntraPolicy(cloud);
 
+        var planMark = cloud.Mark;
+        var plan = await UpAsync(cloud, policy, whatIf: true);
+        Assert.Equal(0, cloud.MutatingSince(planMark));
+        Assert.Equal(new[] { "Assign", "Assign", "Wait" }, plan.Changes.Where(c => c.Action is "Assign" or "Wait").Select(c => c.Action));
+        Assert.DoesNotContain(plan.Changes, c => c.ResourceType.Contains("KeyVault", StringComparison.Ordinal) || c.ResourceType == "secret");
+
         var up = await UpAsync(cloud, policy);
         Assert.Equal("entra", up.Environment.Auth);
         var endpoint = up.Environment.Endpoint!;

@@ -36,7 +36,9 @@ public sealed class AuthMigrationUnderLoadTests(Xunit.Abstractions.ITestOutputHe
         await using var load = AppLoad.StartFollowingSettings(cloud, Site, KeySetting, up.Environment.Endpoint!, "gpt-4o", clientCount: 4);
         await load.WaitForProgressAsync(20, TimeSpan.FromSeconds(10));
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var toEntra = await UpAsync(cloud, entraPolicy);
+        var toEntraMs = watch.ElapsedMilliseconds;
         Assert.Equal("entra", toEntra.Environment.Auth);
         await load.WaitForEveryClientAsync(TimeSpan.FromSeconds(10));
         var keyRequestsBefore = load.KeyRequests;
@@ -48,7 +50,9 @@ public sealed class AuthMigrationUnderLoadTests(Xunit.Abstractions.ITestOutputHe
         Assert.Empty((await UpAsync(cloud, entraPolicy)).Changes);
         var entraRerunWrites = cloud.MutatingSince(mark);
 
+        watch.Restart();
         var toKeys = await UpAsync(cloud, cloud.Policy);
+        var toKeysMs = watch.ElapsedMilliseconds;
         Assert.Equal("keys", toKeys.Environment.Auth);
         await load.WaitForEveryClientAsync(TimeSpan.FromSeconds(10));
         var tokenRequestsBefore = load.TokenRequests;
@@ -63,7 +67,7 @@ public sealed class AuthMigrationUnderLoadTests(Xunit.Abstractions.ITestOutputHe
         Assert.True(load.Failed == 0, $"{load.Failed} failed requests of {load.Failed + load.Succeeded}: {string.Join(" | ", load.FailureSamples)}");
         Assert.Equal((0, 0), (entraRerunWrites, keysRerunWrites));
         Assert.True(load.KeyRequests > 0 && load.TokenRequests > 0);
-        output.WriteLine($"keys→entra→keys under 4 clients: {load.Succeeded + load.Failed} requests ({load.KeyRequests} with the key, {load.TokenRequests} with a token), {load.Failed} failed; converged re-runs: {entraRerunWrites} and {keysRerunWrites} writes; changes: {toEntra.Changes.Count} to entra, {toKeys.Changes.Count} back");
+        output.WriteLine($"keys→entra→keys under 4 clients: {load.Succeeded + load.Failed} requests ({load.KeyRequests} with the key, {load.TokenRequests} with a token), {load.Failed} failed; converged re-runs: {entraRerunWrites} and {keysRerunWrites} writes; changes: {toEntra.Changes.Count} to entra ({toEntraMs} ms), {toKeys.Changes.Count} back ({toKeysMs} ms)");
     }
 
     [Fact]
