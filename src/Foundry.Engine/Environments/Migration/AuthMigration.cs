@@ -54,7 +54,7 @@ internal sealed class AuthMigration
             new("Refresh", async token => { foreach (var app in apps) await RefreshAsync(app.SiteId, "pick up the keyless settings", token).ConfigureAwait(false); }),
             new("RemoveKeySetting", async token => { foreach (var app in apps) await entra.EnsureSettingsAsync(app, account, removeKeySetting: true, token).ConfigureAwait(false); }),
             new("DeleteSecret", DeleteSecretAsync),
-            new("DisableLocalAuth", token => entra.DisableLocalAuthAsync(account, "the apps call with their identities now", token)),
+            new("DisableLocalAuth", token => account.LocalAuthDisabled ? Task.CompletedTask : entra.DisableLocalAuthAsync(account, "the apps call with their identities now", token)),
         };
         await RunAsync(steps, cancellationToken).ConfigureAwait(false);
         await entra.TagAsync(account, AuthModel.Entra, cancellationToken).ConfigureAwait(false);
