@@ -209,6 +209,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         new Identity.TokenEndpointsArea(),
         new Web.WebArea(),
         new Authorization.AuthorizationArea(),
+        new Policy.PolicyAssignmentsArea(),
         new ResourceGraph.ResourceGraphArea(),
         new KeyVault.KeyVaultSecretsArea(),
         new OpenAI.OpenAIArea(),

@@ -26,7 +26,7 @@ public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRe
 internal sealed class EngineServices
 {
     public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId,
-        Azure.Core.ClientOptions dataPlane)
+        Azure.Core.ClientOptions dataPlane, Azure.Core.TokenCredential? dataPlaneCredential = null, string dataPlaneScope = OpenAI.ChatOperations.PublicCloudScope)
     {
         Arm = arm;
         Timings = timings;
@@ -43,7 +43,7 @@ internal sealed class EngineServices
         Graph = new GraphOperations(arm);
         Capacity = new Environments.RegionCapacity(arm);
         Probe = new ResourceProbe(arm);
-        Chat = new OpenAI.ChatOperations(dataPlane);
+        Chat = new OpenAI.ChatOperations(dataPlane, dataPlaneCredential, dataPlaneScope);
     }
 
     public ArmClient Arm { get; }

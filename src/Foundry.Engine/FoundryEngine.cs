@@ -44,7 +44,7 @@ public sealed class FoundryEngine
         Configure(dataPlane, transport, options);
         var armClient = new ArmClient(credential, options.SubscriptionId, arm);
         var services = new EngineServices(armClient, vault => new SecretClient(vault, credential, secretOptions), options.Timings,
-            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane);
+            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane, credential, CognitiveServicesScope(options.Cloud));
         return new FoundryEngine(options, services);
     }
 
@@ -86,6 +86,14 @@ public sealed class FoundryEngine
                 data.SubscriptionId, data.DisplayName, data.State?.ToString());
         }).ConfigureAwait(false);
     }
+
+    /// <summary>The Entra token scope of Azure OpenAI per cloud (the emulator's plain tokens ignore it).</summary>
+    private static string CognitiveServicesScope(FoundryCloud cloud) => cloud switch
+    {
+        FoundryCloud.AzureUSGovernment => "https://cognitiveservices.azure.us/.default",
+        FoundryCloud.AzureChinaCloud => "https://cognitiveservices.azure.cn/.default",
+        _ => OpenAI.ChatOperations.PublicCloudScope,
+    };
 
     private static void Configure(ClientOptions client, Azure.Core.Pipeline.HttpPipelineTransport? transport, EngineOptions options)
     {

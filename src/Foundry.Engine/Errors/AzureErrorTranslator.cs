@@ -125,7 +125,7 @@ public static class AzureErrorTranslator
     /// <summary>What to do about an account with keys disabled: it is a posture, not a permission.</summary>
     public const string LocalAuthAction =
         "Keys are off for this account (disableLocalAuth: true, commonly forced by the built-in policy 'Configure Cognitive Services accounts to disable local " +
-        "authentication methods'), and no role assignment brings them back. Use a keyless environment (Entra ID access for the apps instead of a key in Key Vault), " +
+        "authentication methods'), and no role assignment brings them back. Use a keyless environment: set \"auth\": \"entra\" for it in the Foundry policy (the apps call with their managed identities, no key in Key Vault), " +
         "or ask the policy's owner for an exemption for this account or its resource group and set disableLocalAuth back to false; then run again.";
 
     /// <summary>The message for an account whose keys are disabled.</summary>

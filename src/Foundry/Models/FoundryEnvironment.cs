@@ -24,6 +24,7 @@ public sealed class FoundryEnvironment
         SecretUri = info.SecretUri;
         SecretVersion = info.SecretVersion;
         ActiveKeySlot = info.ActiveKeySlot;
+        Auth = info.Auth;
         Apps = info.Apps.Select(a => new FoundryEnvironmentApp(a)).ToArray();
         Tags = new Dictionary<string, string>(info.Tags.ToDictionary(t => t.Key, t => t.Value), StringComparer.OrdinalIgnoreCase);
         Exists = info.AccountId is not null;
@@ -44,6 +45,8 @@ public sealed class FoundryEnvironment
     public string? SecretUri { get; }
     public string? SecretVersion { get; }
     public string? ActiveKeySlot { get; }
+    /// <summary>How the apps call the deployments: "keys" (the key in Key Vault) or "entra" (their managed identities), as the account is wired; null when there is no account.</summary>
+    public string? Auth { get; }
     public FoundryEnvironmentApp[] Apps { get; }
     public IReadOnlyDictionary<string, string> Tags { get; }
     public bool Exists { get; }

@@ -128,6 +128,45 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         Assert.True(leaks.Count == 0, $"{leaks.Count} key fragment(s) in Get-Error / $Error output");
     }
 
+    /// <summary>Issue 12: the keyless model and the moves between the models leak no key either (the keys still exist on the account while it is keyless).</summary>
+    [Fact]
+    public void Up_with_keys_the_move_to_entra_rotation_test_and_the_move_back_at_Verbose_and_Debug_leak_no_key_anywhere()
+    {
+        using var sdkLog = new AzureSdkEvents();
+        var entraPolicy = Path.Combine(module.Folder, "foundry.entra.policy.json");
+        File.WriteAllText(entraPolicy, ModuleRunspace.Policy(module.Host.DefaultSubscription).Replace("\"keyVault\": { \"create\": true },", "\"keyVault\": { \"create\": true }, \"auth\": \"entra\","));
+        var keys = new HashSet<string>();
+        var texts = new List<string>();
+        void Run(string script)
+        {
+            var result = module.Invoke(script);
+            Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => e.ToString())));
+            texts.Add(result.AllText());
+            lock (module.Host.Cloud.Sync)
+            {
+                foreach (var k in module.Host.Cloud.State.AccountKeys.Values) { keys.Add(k.Key1); keys.Add(k.Key2); }
+            }
+        }
+
+        var streams = "-Verbose -Debug -WarningAction Continue"; // the moves and the keyless rotation warn; -Debug would make a warning ask
+        Run($"New-FoundryEnvironment -Environment pr-7 {streams}");
+        Run($"New-FoundryEnvironment -Environment pr-7 -PolicyPath '{entraPolicy}' {streams}");
+        Run($"Get-FoundryEnvironment -Environment pr-7 -PolicyPath '{entraPolicy}' {streams} | Format-List * | Out-String");
+        Run($"Invoke-FoundryKeyRotation -Environment pr-7 -PolicyPath '{entraPolicy}' {streams}");
+        Run($"Test-FoundryEnvironment -Environment pr-7 -PolicyPath '{entraPolicy}' {streams} | Format-List * | Out-String");
+        Run($"New-FoundryEnvironment -Environment pr-7 {streams}");
+        Run($"Invoke-FoundryKeyRotation -Environment pr-7 {streams}");
+        Run($"Remove-FoundryEnvironment -Environment pr-7 -Confirm:$false {streams}");
+
+        texts.Add(sdkLog.Text);
+        Assert.True(keys.Count >= 3, $"the run should have seen the account's keys and a regenerated one ({keys.Count})");
+        Assert.Contains("nothing to rotate", string.Join("\n", texts), StringComparison.Ordinal);
+        Assert.Contains("disableLocalAuth true", string.Join("\n", texts), StringComparison.Ordinal); // the move really ran
+        var everything = string.Join("\n", texts);
+        var leaks = keys.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
+        Assert.Empty(leaks);
+    }
+
     private (string Key1, string Key2) Keys(string environment = "pr-5")
     {
         lock (module.Host.Cloud.Sync)

@@ -45,6 +45,13 @@ public sealed class EnvironmentInspector
         }).ConfigureAwait(false);
         if (accountStatus != CheckStatus.Passed) account = null;
         var serving = await CheckDeploymentsAsync(run, checks, account, cancellationToken).ConfigureAwait(false);
+        if (run.Settings.Auth == AuthModel.Entra)
+        {
+            // Keyless: no vault or secret to check; the account's keys off, a token served, each app's settings and role.
+            reporter.Progress(environment, "Checking the keyless wiring");
+            await new EntraChecks(services, run, checks).RunAsync(account, serving, cancellationToken).ConfigureAwait(false);
+            return checks.Results;
+        }
 
         VaultInfo? vault = null;
         var vaultStatus = await checks.RunAsync(KeyVault, new CheckTarget(run.VaultId, run.Vault.Name, run.Vault.ResourceGroup), async () =>

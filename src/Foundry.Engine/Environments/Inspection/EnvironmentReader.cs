@@ -45,7 +45,10 @@ public sealed class EnvironmentReader
         var slot = secret is null ? null : KeyWiring.ParseSlot(secret.Tags);
         return new EnvironmentInfo(environment, settings.SubscriptionId, names.ResourceGroup, account?.ResourceId ?? accountId, names.Account, account?.ResourceId,
             account?.Location, account?.Endpoint, deployments, vaultName, settings.SecretName, secret?.Id is null ? null : $"{vault!.VaultUri.ToString().TrimEnd('/')}/secrets/{settings.SecretName}",
-            secret?.Version, slot is null ? null : KeyWiring.SlotName(slot.Value), apps, account?.Tags ?? group?.Tags ?? new Dictionary<string, string>());
+            secret?.Version, slot is null ? null : KeyWiring.SlotName(slot.Value), apps, account?.Tags ?? group?.Tags ?? new Dictionary<string, string>())
+        {
+            Auth = account is null ? null : EntraWiring.TagValue(EntraWiring.Deployed(account)),
+        };
     }
 
     private async Task<Secrets.SecretInfo?> SecretPropertiesAsync(VaultInfo vault, string name, CancellationToken cancellationToken)

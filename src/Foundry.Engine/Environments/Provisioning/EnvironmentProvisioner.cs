@@ -58,7 +58,7 @@ public sealed class EnvironmentProvisioner
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
-        if (await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
+        if (run.Settings.Auth == AuthModel.Keys && await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
         return await ConvergeAsync(run, account, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,10 +67,25 @@ public sealed class EnvironmentProvisioner
         // An app another environment wired, and where the account goes (quota, models, soft-deleted names), are
         // settled before anything is written, so a refusal leaves nothing half-made.
         await new AppOwnership(services, run).CheckAsync(cancellationToken).ConfigureAwait(false);
-        await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
-        if (existing is not null) RefuseKeylessAccount(existing);
+        var entra = run.Settings.Auth == AuthModel.Entra;
+        var deployed = existing is null ? (AuthModel?)null : EntraWiring.Deployed(existing);
+        if (!entra) await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is not null && deployed == AuthModel.Keys) RefuseKeylessAccount(run, existing);
+        if (existing is null && !entra) await new LocalAuthPolicyCheck(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
+
+        if (entra || deployed == AuthModel.Entra)
+        {
+            // Keyless, or moving between models: the account and its deployments first, then the apps' way in.
+            var accepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var account = await EnsureAccountAndDeploymentsAsync(run, existing, placement, accepted, cancellationToken).ConfigureAwait(false);
+            var migration = new AuthMigration(services, run, MigrationStepOrder);
+            if (entra && deployed == AuthModel.Keys) await migration.ToEntraAsync(account!, cancellationToken).ConfigureAwait(false);
+            else if (!entra) await migration.ToKeysAsync(account!, token => EnsureVaultAndAppAccessAsync(run, token), cancellationToken).ConfigureAwait(false);
+            else await new EntraWiring(services, run).ConvergeAsync(account, cancellationToken).ConfigureAwait(false);
+            return await ReadBackAsync(run, cancellationToken).ConfigureAwait(false);
+        }
 
         // The vault (and the apps' read roles on it) wait only until the account's creation is accepted and shown to have
         // keys (seconds), then run beside the account's long operation: an account whose keys a policy disabled stops up
@@ -86,10 +101,18 @@ public sealed class EnvironmentProvisioner
         await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vault, secret, cancellationToken,
             accessGranted.TryGetValue(app, out var granted) ? granted : null))).ConfigureAwait(false);
 
+        return await ReadBackAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ProvisionResult> ReadBackAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
         run.Reporter.Progress(run.Environment, "Reading back");
         var info = await new EnvironmentReader(services).ReadAsync(run.Policy, run.Environment, cancellationToken).ConfigureAwait(false);
         return new ProvisionResult(info, run.Changes, run.WhatIf, run.RunId);
     }
+
+    /// <summary>Tests only: reorders the steps of a move between auth models (to show that the wrong order fails requests).</summary>
+    internal Func<IReadOnlyList<MigrationStep>, IEnumerable<MigrationStep>>? MigrationStepOrder { get; init; }
 
     private async Task EnsureResourceGroupAsync(EnvironmentRun run, CancellationToken cancellationToken)
     {
@@ -122,7 +145,8 @@ public sealed class EnvironmentProvisioner
         if (account is null)
         {
             var (location, restore) = placement!.Value;
-            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, run.WriteTags(), restore);
+            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, AccountTags(run), restore,
+                DisableLocalAuth: run.Settings.Auth == AuthModel.Entra);
             await run.ChangeAsync(new PlannedChange(restore ? "Restore" : "Create", "Microsoft.CognitiveServices/accounts", id, restore ? "soft-deleted; policy restores" : $"missing; placed in {location}"),
                 async () =>
                 {
@@ -130,7 +154,7 @@ public sealed class EnvironmentProvisioner
                     {
                         var creation = await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false);
                         // A modify policy rewrites the request: the account Azure accepted may have keys disabled whatever Foundry asked.
-                        if (await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } accepting) RefuseKeylessAccount(accepting);
+                        if (await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } accepting) RefuseKeylessAccount(run, accepting);
                         accepted.TrySetResult(true);
                         await creation.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
@@ -144,7 +168,7 @@ public sealed class EnvironmentProvisioner
                     }
                 }).ConfigureAwait(false);
             account = run.WhatIf ? null : await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
-            if (account is not null) RefuseKeylessAccount(account);
+            if (account is not null) RefuseKeylessAccount(run, account);
             accepted.TrySetResult(true);
         }
         else if (!run.HasIdentityTags(account.Tags))
@@ -186,10 +210,19 @@ public sealed class EnvironmentProvisioner
         return run.Catalog.FormatOf(wanted, run.Settings.AccountKind);
     }
 
-    /// <summary>Keys are what up wires: an account without them (disableLocalAuth, usually forced by policy) stops the run before Key Vault or any app.</summary>
-    private static void RefuseKeylessAccount(AccountInfo account)
+    /// <summary>A new account's tags: the identity tags, and for a keyless one the auth model it is wired for.</summary>
+    private static IReadOnlyDictionary<string, string> AccountTags(EnvironmentRun run)
     {
-        if (!account.LocalAuthDisabled) return;
+        if (run.Settings.Auth != AuthModel.Entra) return run.WriteTags();
+        var tags = EnvironmentRun.Copy(run.WriteTags());
+        tags[EntraWiring.AuthTag] = EntraWiring.TagValue(AuthModel.Entra);
+        return tags;
+    }
+
+    /// <summary>Keys are what a keys environment wires: an account without them (disableLocalAuth, usually forced by policy) stops the run before Key Vault or any app.</summary>
+    private static void RefuseKeylessAccount(EnvironmentRun run, AccountInfo account)
+    {
+        if (!account.LocalAuthDisabled || run.Settings.Auth == AuthModel.Entra) return;
         throw new FoundryEngineException(FailureKind.InvalidRequest, EngineErrorIds.LocalAuthDisabled, AzureErrorTranslator.LocalAuthMessage(account.ResourceId),
             AzureErrorTranslator.LocalAuthAction, target: account.ResourceId);
     }

@@ -256,7 +256,7 @@ internal sealed class KeyWiring
     }
 
     /// <summary>Why no identity of the app can resolve its Key Vault references, with what to do about it.</summary>
-    private static FoundryEngineException NoReferenceIdentity(AppPolicy policy, AppInfo app, string siteId) =>
+    internal static FoundryEngineException NoReferenceIdentity(AppPolicy policy, AppInfo app, string siteId) =>
         !app.ReferencesUseSystemIdentity
             ? new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing",
                 $"The app '{policy.Name}' resolves Key Vault references with the user-assigned identity '{app.KeyVaultReferenceIdentity}' (keyVaultReferenceIdentity), which is not assigned to the app.",
