@@ -13,7 +13,7 @@ namespace Foundry.Engine.Environments;
 /// </summary>
 internal sealed class EntraChecks(EngineServices services, EnvironmentRun run, CheckRecorder checks)
 {
-    public async Task RunAsync(AccountInfo? account, IReadOnlyList<DeploymentPolicy> serving, CancellationToken cancellationToken)
+    public async Task RunAsync(AccountInfo? account, IReadOnlyDictionary<DeploymentPolicy, string> serving, CancellationToken cancellationToken)
     {
         var accountTarget = new CheckTarget(run.AccountId, run.Names.Account, run.Names.ResourceGroup);
         if (account is null) checks.Skip(LocalAuth, accountTarget, "Not checked: the Account check did not pass.");
@@ -24,7 +24,7 @@ internal sealed class EntraChecks(EngineServices services, EnvironmentRun run, C
                 : CheckOutcome.Failed("Key authentication is on (disableLocalAuth false) on a keyless environment.", CheckOutcome.Repair(run.Environment, "turns it off (no app uses a key)")))).ConfigureAwait(false);
         }
 
-        var deployment = run.Settings.Deployments.FirstOrDefault(d => serving.Contains(d) && ModelKinds.Of(d.Model) != ModelKind.Other);
+        var deployment = run.Settings.Deployments.FirstOrDefault(d => serving.TryGetValue(d, out var format) && format.Equals("OpenAI", StringComparison.OrdinalIgnoreCase) && ModelKinds.Of(d.Model) != ModelKind.Other);
         var chatTarget = new CheckTarget($"{run.AccountId}/deployments/{deployment?.Name ?? run.Settings.Deployments[0].Name}", deployment?.Name ?? run.Settings.Deployments[0].Name, run.Names.ResourceGroup);
         if (account?.Endpoint is null || deployment is null) checks.Skip(ChatCompletion, chatTarget, "Not checked: the Account or Deployment check did not pass, or no deployment takes a chat or embeddings request.");
         else
