@@ -11,14 +11,21 @@ public sealed class InvokeFoundryKeyRotationCommand : EnvironmentCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
+
     protected override void ProcessRecord()
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
         if (!ShouldProcessOrFail($"environment '{Environment}' of app '{policy.App}'", "Rotate the account key (regenerate the inactive key, update the secret, refresh the apps)")) return;
         var audit = OpenAuditLog(AuditLogPath);
-        if (TryRun($"Invoke-FoundryKeyRotation {Environment}", Environment,
-                (reporter, token) => engine.Rotator.RotateAsync(policy, Environment, Force.IsPresent, false, Guid.NewGuid().ToString("n"), audit, reporter, token), out var record))
+        var environment = Environment;
+        var force = Force.IsPresent;
+        RunForEnvironment(ThrottleLimit, environment, $"Invoke-FoundryKeyRotation {environment}",
+            (reporter, token) => engine.Rotator.RotateAsync(policy, environment, force, false, Guid.NewGuid().ToString("n"), audit, reporter, token), record =>
         {
             foreach (var app in record.AppsPending)
             {
@@ -26,6 +33,6 @@ public sealed class InvokeFoundryKeyRotationCommand : EnvironmentCmdlet
                     "RotationPendingOnApp", ErrorCategory.OperationTimeout, app));
             }
             WriteObject(new FoundryKeyRotation(record));
-        }
+        });
     }
 }

@@ -8,6 +8,11 @@ namespace Foundry.Commands;
 [OutputType(typeof(FoundryEnvironment), typeof(FoundryPlannedChange))]
 public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
 {
+    /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
+
     protected override void ProcessRecord()
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
@@ -15,17 +20,17 @@ public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
         if (!ShouldChange(policy, "Create or update (converge to the policy)", out var whatIf)) return;
         var runId = Guid.NewGuid().ToString("n");
         var audit = OpenAuditLog(AuditLogPath);
-        if (!TryRun($"New-FoundryEnvironment {Environment}", Environment,
-                (reporter, token) => engine.Provisioner.ProvisionAsync(policy, Environment, whatIf, runId, audit, reporter, token), out var result))
+        var environment = Environment;
+        RunForEnvironment(ThrottleLimit, environment, $"New-FoundryEnvironment {environment}",
+            (reporter, token) => engine.Provisioner.ProvisionAsync(policy, environment, whatIf, runId, audit, reporter, token), result =>
         {
-            return;
-        }
-        if (whatIf)
-        {
-            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(Environment, change));
-            return;
-        }
-        foreach (var change in result.Changes) WriteVerbose($"{change.Action} {change.ResourceType} {change.Target}: {change.Reason}");
-        WriteObject(new FoundryEnvironment(result.Environment));
+            if (whatIf)
+            {
+                foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(environment, change));
+                return;
+            }
+            foreach (var change in result.Changes) WriteVerbose($"{change.Action} {change.ResourceType} {change.Target}: {change.Reason}");
+            WriteObject(new FoundryEnvironment(result.Environment));
+        });
     }
 }

@@ -8,16 +8,22 @@ namespace Foundry.Commands;
 [OutputType(typeof(FoundryPlannedChange))]
 public sealed class RepairFoundryEnvironmentCommand : EnvironmentCmdlet
 {
+    /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
+
     protected override void ProcessRecord()
     {
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
         if (!ShouldChange(policy, "Repair drift (rewrite settings, re-grant roles, put the active key back in the secret)", out var whatIf)) return;
         var audit = OpenAuditLog(AuditLogPath);
-        if (TryRun($"Repair-FoundryEnvironment {Environment}", Environment,
-                (reporter, token) => engine.Provisioner.RepairAsync(policy, Environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), out var result))
+        var environment = Environment;
+        RunForEnvironment(ThrottleLimit, environment, $"Repair-FoundryEnvironment {environment}",
+            (reporter, token) => engine.Provisioner.RepairAsync(policy, environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), result =>
         {
-            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(Environment, change));
-        }
+            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(environment, change));
+        });
     }
 }
