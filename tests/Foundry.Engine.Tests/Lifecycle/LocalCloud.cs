@@ -62,6 +62,16 @@ public sealed class LocalCloud : IAsyncLifetime
 
     private Func<EngineTimings, EngineServices> servicesWith = null!;
 
+    /// <summary>An ArmClient on this cloud as the operator, with <paramref name="policy"/> on every attempt (PerRetry) when given.</summary>
+    internal ArmClient ArmClientWith(Azure.Core.Pipeline.HttpPipelinePolicy? policy)
+    {
+        var arm = new ArmClientOptions { Environment = new ArmEnvironment(Host.ManagementEndpoint, Host.ManagementEndpoint.ToString()), Transport = new HttpClientTransport(Handler()) };
+        arm.Retry.Delay = TimeSpan.FromMilliseconds(20);
+        Foundry.Engine.Rest.ApiVersions.Pin(arm);
+        if (policy is not null) arm.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        return new ArmClient(new Token(Operator), Subscription, arm);
+    }
+
     /// <summary>Services on the same cloud and identity with other timings (a second engine, as another process has).</summary>
     internal EngineServices ServicesWith(EngineTimings timings) => servicesWith(timings);
 
