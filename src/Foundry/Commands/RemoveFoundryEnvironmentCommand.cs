@@ -11,7 +11,7 @@ public sealed class RemoveFoundryEnvironmentCommand : EnvironmentCmdlet
     /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int ThrottleLimit { get; set; } = 4;
+    public int ThrottleLimit { get; set; } = 16;
 
     protected override void ProcessRecord()
     {
