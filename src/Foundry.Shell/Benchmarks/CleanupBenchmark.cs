@@ -48,6 +48,10 @@ internal static class CleanupBenchmark
         var profile = Foundry.Emulator.Realism.RealismProfile.Realistic();
         await using var cloud = await BenchmarkCloud.StartAsync(recordRequests: true, realism: profile);
         cloud.Host.SeedManagedResources(cloud.Host.DefaultSubscription, "rg-bench", count, "pr-1");
+        // Resource Graph shows new resources only after its index lag (scaled), counted from when its index first sees
+        // them: one query, then the lag, and the cleanup starts once all are indexed.
+        execute("Get-FoundryManagedResource -Environment pr-1 | Out-Null", null);
+        await Task.Delay(TimeSpan.FromTicks((long)(profile.GraphIndexLagMax.Ticks * profile.TimeScale)) + TimeSpan.FromSeconds(0.5));
         var deletes = profile.Throttling.Deletes;
         var refillPerSecond = deletes.RefillPerSecond / profile.Throttling.TimeScale;
         var floor = Math.Max(0, count - deletes.Capacity) / refillPerSecond;
