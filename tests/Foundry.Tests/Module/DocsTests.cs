@@ -38,7 +38,7 @@ public sealed class DocsTests
     [Fact]
     public void Drift_docs_and_the_Test_FoundryEnvironment_help_name_every_check()
     {
-        var checks = Matches(NameofConstant, File.ReadAllText(Path.Combine(RepoRoot, "src", "Foundry.Engine", "Environments", "EnvironmentCheck.cs"))).ToList();
+        var checks = Matches(NameofConstant, File.ReadAllText(Path.Combine(RepoRoot, "src", "Foundry.Engine", "Environments", "Inspection", "EnvironmentCheck.cs"))).ToList();
         Assert.Contains("ChatCompletion", checks);
         var drift = File.ReadAllText(Path.Combine(RepoRoot, "docs", "drift.md"));
         var help = File.ReadAllText(Path.Combine(RepoRoot, "docs", "en-US", "Test-FoundryEnvironment.md"));
