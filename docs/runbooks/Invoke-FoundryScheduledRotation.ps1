@@ -4,8 +4,9 @@
 .DESCRIPTION
     Signs in with the Automation account's managed identity through Connect-Foundry (Azure.Identity's chain; pass
     -ManagedIdentityClientId for a user-assigned identity), reads the policy from -PolicyPath or from the Automation
-    variable named by -PolicyVariableName, and runs Invoke-FoundryKeyRotation on each environment with
-    -Confirm:$false, so nothing ever prompts. Writes one flat object per environment (strings, numbers, UTC times:
+    variable named by -PolicyVariableName, and pipes the environments into Invoke-FoundryKeyRotation with
+    -Confirm:$false (nothing ever prompts) and -ThrottleLimit (up to that many rotate at once, within one request
+    budget; one failing environment stops no other; a run of the same environment elsewhere is waited for). Writes one flat object per environment (strings, numbers, UTC times:
     they serialize cleanly into the job's output stream) and fails the job at the end if any rotation failed or is
     still pending on an app. -Cloud Local with -EmulatorConnectionFile points it at the local emulator (tests, demos).
     Uses only the language and core cmdlets.
@@ -25,7 +26,10 @@ param(
 
     [string] $PolicyVariableName = 'FoundryPolicy',
 
-    [string] $EmulatorConnectionFile
+    [string] $EmulatorConnectionFile,
+
+    [ValidateRange(1, 64)]
+    [int] $ThrottleLimit = 16
 )
 
 $ErrorActionPreference = 'Stop'
@@ -47,15 +51,24 @@ $connection['PolicyPath'] = $PolicyPath
 $null = Connect-Foundry @connection
 
 $failed = 0
+# All environments at once: each rotation's record, and each error targeted at its environment (an app still pending
+# is targeted at the app, which the record names).
+$allErrors = [System.Collections.ArrayList]::new()
+$records = @{}
+try {
+    $rotations = @($Environment | ForEach-Object { [pscustomobject]@{ Environment = $_ } } |
+        Invoke-FoundryKeyRotation -Confirm:$false -ThrottleLimit $ThrottleLimit -ErrorAction Continue -ErrorVariable +allErrors)
+    foreach ($rotation in $rotations) { $records[[string]$rotation.Environment] = $rotation }
+}
+catch {
+    [void]$allErrors.Add($_)
+}
 foreach ($name in $Environment) {
-    $errors = [System.Collections.ArrayList]::new()
-    $record = $null
-    try {
-        $record = Invoke-FoundryKeyRotation -Environment $name -Confirm:$false -ErrorAction Continue -ErrorVariable +errors
-    }
-    catch {
-        [void]$errors.Add($_)
-    }
+    $record = $records[$name]
+    $pendingApps = if ($null -ne $record) { @($record.AppsPending) } else { @() }
+    $errors = @($allErrors | Where-Object { $_.TargetObject -eq $name -or ($pendingApps.Count -gt 0 -and $pendingApps -contains $_.TargetObject) -or ($null -eq $_.TargetObject -and @($Environment).Count -eq 1) })
+    # A failure of the whole batch (no record, nothing targeted at this environment) is each environment's failure.
+    if ($errors.Count -eq 0 -and $null -eq $record -and $allErrors.Count -gt 0) { $errors = @($allErrors[0]) }
     $first = if ($errors.Count -gt 0) { $errors[0] } else { $null }
     $status = if ($null -ne $record -and @($record.AppsPending).Count -gt 0) { 'Pending' } elseif ($null -ne $record -and $errors.Count -eq 0) { 'Rotated' } else { 'Failed' }
     if ($status -ne 'Rotated') { $failed++ }

@@ -20,6 +20,15 @@ public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRe
 {
     /// <summary>Azure-appropriate defaults.</summary>
     public static EngineTimings Default { get; } = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5));
+
+    /// <summary>How long an environment lease lasts unless renewed (its holder renews it every third of this).</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often a run waiting for another run's lease looks again (randomised around it).</summary>
+    public TimeSpan LeaseRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a run waits for another run's lease before it fails with EnvironmentBusy.</summary>
+    public TimeSpan LeaseWaitLimit { get; init; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>One operations object per Azure concern, sharing one ArmClient and one SecretClient factory.</summary>
@@ -38,6 +47,7 @@ internal sealed class EngineServices
         Deployments = new DeploymentOperations(arm, timings.PollingInterval, timings.ConflictRetryDelay);
         Vaults = new VaultOperations(arm, timings.PollingInterval);
         Secrets = new SecretOperations(secretClientFor, timings.PollingInterval);
+        Leases = new LeaseRecords(secretClientFor);
         Apps = new AppOperations(arm);
         RoleAssignments = new RoleAssignmentOperations(arm);
         Graph = new GraphOperations(arm);
@@ -66,6 +76,7 @@ internal sealed class EngineServices
     public DeploymentOperations Deployments { get; }
     public VaultOperations Vaults { get; }
     public SecretOperations Secrets { get; }
+    public LeaseRecords Leases { get; }
     public AppOperations Apps { get; }
     public RoleAssignmentOperations RoleAssignments { get; }
     public GraphOperations Graph { get; }

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.ResourceManager;
 using Azure.ResourceManager.Resources;
 using Azure.Security.KeyVault.Secrets;
@@ -38,6 +39,9 @@ public sealed class FoundryEngine
         var arm = new ArmClientOptions { Environment = new ArmEnvironment(options.ResolvedArmEndpoint, options.ResolvedAudience) };
         Configure(arm, transport, options);
         ApiVersions.Pin(arm);
+        // One budget for every request this Engine sends to Resource Manager: all environments of a fleet run and the cleanup.
+        var budget = new RequestBudget();
+        arm.AddPolicy(new RequestBudgetPolicy(budget, options.ResolvedArmEndpoint), HttpPipelinePosition.PerRetry);
         var secretOptions = new SecretClientOptions();
         Configure(secretOptions, transport, options);
         var dataPlane = new OpenAI.DataPlaneOptions();
@@ -45,8 +49,13 @@ public sealed class FoundryEngine
         var armClient = new ArmClient(credential, options.SubscriptionId, arm);
         var services = new EngineServices(armClient, vault => new SecretClient(vault, credential, secretOptions), options.Timings,
             token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane, credential, CognitiveServicesScope(options.Cloud));
-        return new FoundryEngine(options, services);
+        return new FoundryEngine(options, services) { budget = budget };
     }
+
+    private RequestBudget budget = new();
+
+    /// <summary>Resource Manager and Resource Graph requests answered 429 so far (each was retried after its Retry-After).</summary>
+    public int RequestsThrottled => budget.Throttled;
 
     /// <summary>"up".</summary>
     public EnvironmentProvisioner Provisioner => new(services);

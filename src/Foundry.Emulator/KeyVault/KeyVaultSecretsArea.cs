@@ -163,6 +163,12 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         if (body.ContainsKey("tags")) version.Tags = Arm.Arm.ParseTags(body["tags"]);
         if (body["contentType"] is { } contentType) version.ContentType = contentType.GetValue<string>();
         if (body["attributes"]?["enabled"] is { } enabled) version.Enabled = enabled.GetValue<bool>();
+        // SecretUpdateParameters carries the whole SecretAttributes (Key Vault REST spec, secrets.json): nbf and exp too.
+        if (body["attributes"] is JsonObject attributes)
+        {
+            if (attributes.ContainsKey("exp")) version.Expires = attributes["exp"]?.GetValue<long>();
+            if (attributes.ContainsKey("nbf")) version.NotBefore = attributes["nbf"]?.GetValue<long>();
+        }
         version.Updated = c.Now;
         return EmulatorResponse.Json(200, Bundle(c, secret.Name, version, withValue: false));
     }

@@ -48,6 +48,8 @@ public static class EngineErrorIds
     public const string EnvironmentNotProvisioned = nameof(EnvironmentNotProvisioned);
     /// <summary>A resource id given as input is malformed or has '.' / '..' segments (refused before any request).</summary>
     public const string InvalidResourceId = nameof(InvalidResourceId);
+    /// <summary>Another run (another process or machine) holds the environment's lease and did not finish within the wait limit.</summary>
+    public const string EnvironmentBusy = nameof(EnvironmentBusy);
     /// <summary>Anything not recognised.</summary>
     public const string AzureRequestFailed = nameof(AzureRequestFailed);
     /// <summary>A keyless environment's deployment did not serve an Entra token of a principal holding Cognitive Services OpenAI User within the propagation timeout.</summary>

@@ -9,7 +9,7 @@ internal sealed record BenchmarkSection(string Markdown, bool Succeeded);
 /// </summary>
 internal static class BenchmarkRunner
 {
-    private const string Known = "cleanup [COUNT], up, import [N], graph [COUNT], all [CLEANUP-COUNT]";
+    private const string Known = "cleanup [COUNT], up, import [N], graph [COUNT], fleet [COUNT], cleanup-bucket [COUNT], all [CLEANUP-COUNT]";
 
     public static async Task<int> RunAsync(string name, string[] args, Func<string, IReadOnlyDictionary<string, object>?, int> execute)
     {
@@ -22,6 +22,8 @@ internal static class BenchmarkRunner
             case "up": sections.Add(("up.md", await UpBenchmark.RunAsync(execute))); break;
             case "import": sections.Add(("import.md", await ImportBenchmark.RunAsync(Number(5)))); break;
             case "graph": sections.Add(("graph.md", await GraphBenchmark.RunAsync(Number(2500), execute))); break;
+            case "cleanup-bucket": sections.Add(("cleanup-bucket.md", await CleanupBenchmark.RunAgainstDeleteBucketAsync(Number(1000), execute))); break;
+            case "fleet": sections.Add(("fleet.md", await FleetBenchmark.RunAsync(Number(100), execute))); break;
             case "all":
                 sections.Add(("up.md", await UpBenchmark.RunAsync(execute)));
                 sections.Add(("import.md", await ImportBenchmark.RunAsync(5)));

@@ -23,9 +23,39 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
     /// <inheritdoc/>
     protected override void StopProcessing() => stop.Cancel();
 
+    private EnvironmentFanOut? fanOut;
+
+    /// <summary>
+    /// Runs one environment's Engine call. Environments from the pipeline run beside each other (up to
+    /// <paramref name="throttleLimit"/>), with <paramref name="complete"/> run on the pipeline thread as each finishes and
+    /// the rest written by <see cref="EndProcessing"/>; their errors target the environment. An environment given as a
+    /// parameter, or a limit of 1, runs as <see cref="TryRun"/> does (errors target the resource).
+    /// </summary>
+    internal void RunForEnvironment<T>(int throttleLimit, string environment, string activity, Func<IEngineReporter, CancellationToken, Task<T>> work, Action<T> complete)
+    {
+        if (throttleLimit <= 1 || !MyInvocation.ExpectingInput)
+        {
+            if (TryRun(activity, environment, work, out var result)) complete(result);
+            return;
+        }
+        fanOut ??= new EnvironmentFanOut(this, MyInvocation.MyCommand.Name, throttleLimit, PipelineStopToken);
+        try
+        {
+            fanOut.Start(environment, work, complete);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing() => fanOut?.WaitAll();
+
     /// <inheritdoc/>
     public void Dispose()
     {
+        fanOut?.Dispose();
         stop.Dispose();
         GC.SuppressFinalize(this);
     }

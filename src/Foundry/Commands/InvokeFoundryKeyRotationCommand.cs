@@ -11,20 +11,27 @@ public sealed class InvokeFoundryKeyRotationCommand : EnvironmentCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 16;
+
     protected override void ProcessRecord()
     {
         if (!TryBegin(out var policy)) return;
         var engine = SessionConnection.Engine;
         if (!ShouldChange(policy, "Rotate the account key (regenerate the inactive key, update the secret, refresh the apps)", out var whatIf)) return;
         var audit = OpenAuditLog(AuditLogPath);
-        if (TryRun($"Invoke-FoundryKeyRotation {Environment}", Environment,
-                (reporter, token) => engine.Rotator.RotateAsync(policy, Environment, Force.IsPresent, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), out var record))
+        var environment = Environment;
+        var force = Force.IsPresent;
+        RunForEnvironment(ThrottleLimit, environment, $"Invoke-FoundryKeyRotation {environment}",
+            (reporter, token) => engine.Rotator.RotateAsync(policy, environment, force, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), record =>
         {
-            var addresses = Engine.Naming.EnvironmentAddresses.For(policy, Environment);
+            var addresses = Engine.Naming.EnvironmentAddresses.For(policy, environment);
             if (whatIf)
             {
                 // The plan, as New- and Repair-FoundryEnvironment -WhatIf output theirs: which key would be regenerated.
-                foreach (var change in Engine.Environments.RotationPlan.Of(policy, record)) WriteObject(new FoundryPlannedChange(Environment, change, addresses));
+                foreach (var change in Engine.Environments.RotationPlan.Of(policy, record)) WriteObject(new FoundryPlannedChange(environment, change, addresses));
                 return;
             }
             foreach (var app in record.AppsPending)
@@ -33,6 +40,6 @@ public sealed class InvokeFoundryKeyRotationCommand : EnvironmentCmdlet
                     "RotationPendingOnApp", ErrorCategory.OperationTimeout, app));
             }
             WriteObject(new FoundryKeyRotation(record, addresses));
-        }
+        });
     }
 }

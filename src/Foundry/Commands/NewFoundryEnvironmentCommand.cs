@@ -8,6 +8,11 @@ namespace Foundry.Commands;
 [OutputType(typeof(FoundryEnvironment), typeof(FoundryPlannedChange))]
 public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
 {
+    /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 16;
+
     protected override void ProcessRecord()
     {
         if (!TryBegin(out var policy)) return;
@@ -15,17 +20,17 @@ public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
         if (!ShouldChange(policy, "Create or update (converge to the policy)", out var whatIf)) return;
         var runId = Guid.NewGuid().ToString("n");
         var audit = OpenAuditLog(AuditLogPath);
-        if (!TryRun($"New-FoundryEnvironment {Environment}", Environment,
-                (reporter, token) => engine.Provisioner.ProvisionAsync(policy, Environment, whatIf, runId, audit, reporter, token), out var result))
+        var environment = Environment;
+        RunForEnvironment(ThrottleLimit, environment, $"New-FoundryEnvironment {environment}",
+            (reporter, token) => engine.Provisioner.ProvisionAsync(policy, environment, whatIf, runId, audit, reporter, token), result =>
         {
-            return;
-        }
-        if (whatIf)
-        {
-            var addresses = Engine.Naming.EnvironmentAddresses.For(policy, Environment);
-            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(Environment, change, addresses));
-            return;
-        }
-        WriteObject(new FoundryEnvironment(result.Environment));
+            if (whatIf)
+            {
+                var addresses = Engine.Naming.EnvironmentAddresses.For(policy, environment);
+                foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(environment, change, addresses));
+                return;
+            }
+            WriteObject(new FoundryEnvironment(result.Environment));
+        });
     }
 }

@@ -12,6 +12,11 @@ public sealed class RemoveFoundryEnvironmentCommand : EnvironmentCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Environments from the pipeline processed at once (1: one after the other).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 16;
+
     protected override void ProcessRecord()
     {
         if (!TryBegin(out var policy)) return;
@@ -20,15 +25,16 @@ public sealed class RemoveFoundryEnvironmentCommand : EnvironmentCmdlet
         var forced = Force.IsPresent && !IsWhatIf && !MyInvocation.BoundParameters.ContainsKey("Confirm");
         if (!forced && !ShouldChange(policy, "Remove the environment's resources, secret and app settings", out whatIf)) return;
         var audit = OpenAuditLog(AuditLogPath);
-        if (TryRun($"Remove-FoundryEnvironment {Environment}", Environment,
-                (reporter, token) => engine.Remover.RemoveAsync(policy, Environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), out var report))
+        var environment = Environment;
+        RunForEnvironment(ThrottleLimit, environment, $"Remove-FoundryEnvironment {environment}",
+            (reporter, token) => engine.Remover.RemoveAsync(policy, environment, whatIf, Guid.NewGuid().ToString("n"), audit, reporter, token), report =>
         {
             WriteObject(new FoundryCleanupReport(report));
             if (report.Status == "VerificationFailed")
             {
-                WriteError(new ErrorRecord(new InvalidOperationException($"{report.Remaining.Count} resource(s) of '{Environment}' remain: {string.Join(", ", report.Remaining.Select(r => r.ResourceId))}."),
-                    "CleanupVerificationFailed", ErrorCategory.ResourceExists, Environment));
+                WriteError(new ErrorRecord(new InvalidOperationException($"{report.Remaining.Count} resource(s) of '{environment}' remain: {string.Join(", ", report.Remaining.Select(r => r.ResourceId))}."),
+                    "CleanupVerificationFailed", ErrorCategory.ResourceExists, environment));
             }
-        }
+        });
     }
 }

@@ -7,9 +7,12 @@ namespace Foundry.Internal;
 /// <summary>Turns Engine failures into ErrorRecords: the Engine's stable id, a category per kind, the resource as target, and the recommended action.</summary>
 internal static class ErrorMapper
 {
-    public static ErrorRecord ToErrorRecord(FoundryEngineException e, object? fallbackTarget)
+    /// <param name="e">The failure.</param>
+    /// <param name="fallbackTarget">The target when the failure names no resource.</param>
+    /// <param name="environmentTarget">An environment of a fleet run (-ThrottleLimit above 1): the target whatever the failure names, so errors group by environment.</param>
+    public static ErrorRecord ToErrorRecord(FoundryEngineException e, object? fallbackTarget, string? environmentTarget = null)
     {
-        var record = new ErrorRecord(e, e.ErrorId, Category(e), e.Target ?? fallbackTarget);
+        var record = new ErrorRecord(e, e.ErrorId, Category(e), environmentTarget ?? e.Target ?? fallbackTarget);
         var reference = string.Join("; ", new[]
         {
             e.ErrorCode is null ? null : $"ErrorCode: {e.ErrorCode}",

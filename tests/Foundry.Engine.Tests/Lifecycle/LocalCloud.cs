@@ -48,10 +48,32 @@ public sealed class LocalCloud : IAsyncLifetime
         secrets.Retry.Delay = TimeSpan.FromMilliseconds(20);
         var dataPlane = new Foundry.Engine.OpenAI.DataPlaneOptions { Transport = transport };
         dataPlane.Retry.Delay = TimeSpan.FromMilliseconds(20);
-        Services = new EngineServices(new ArmClient(credential, Subscription, arm), uri => new SecretClient(uri, credential, secrets),
-            new EngineTimings(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2)), _ => Task.FromResult(Operator), Host.TenantId, dataPlane, credential);
+        var armClient = new ArmClient(credential, Subscription, arm);
+        servicesWith = timings => new EngineServices(armClient, uri => new SecretClient(uri, credential, secrets), timings, _ => Task.FromResult(Operator), Host.TenantId, dataPlane, credential);
+        Services = servicesWith(TestTimings);
         Policy = PolicyFor(Subscription);
     }
+
+    /// <summary>Milliseconds where Azure takes seconds; a waiting run looks at another run's lease every ~50 ms.</summary>
+    internal static EngineTimings TestTimings { get; } = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2))
+    {
+        LeaseDuration = TimeSpan.FromSeconds(6), LeaseRetryInterval = TimeSpan.FromMilliseconds(50), LeaseWaitLimit = TimeSpan.FromSeconds(60),
+    };
+
+    private Func<EngineTimings, EngineServices> servicesWith = null!;
+
+    /// <summary>An ArmClient on this cloud as the operator, with <paramref name="policy"/> on every attempt (PerRetry) when given.</summary>
+    internal ArmClient ArmClientWith(Azure.Core.Pipeline.HttpPipelinePolicy? policy)
+    {
+        var arm = new ArmClientOptions { Environment = new ArmEnvironment(Host.ManagementEndpoint, Host.ManagementEndpoint.ToString()), Transport = new HttpClientTransport(Handler()) };
+        arm.Retry.Delay = TimeSpan.FromMilliseconds(20);
+        Foundry.Engine.Rest.ApiVersions.Pin(arm);
+        if (policy is not null) arm.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        return new ArmClient(new Token(Operator), Subscription, arm);
+    }
+
+    /// <summary>Services on the same cloud and identity with other timings (a second engine, as another process has).</summary>
+    internal EngineServices ServicesWith(EngineTimings timings) => servicesWith(timings);
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
@@ -183,7 +205,8 @@ public sealed class LocalCloud : IAsyncLifetime
             }
             foreach (var (vault, content) in state.Vaults.Where(v => include(v.Key)).OrderBy(v => v.Key))
             {
-                foreach (var (name, secret) in content.Secrets) node[$"{vault}/{name}"] = string.Join(",", secret.Versions.Select(v => v.Version)) + (secret.IsDeleted ? " deleted" : "");
+                // Lease claims are per run (bookkeeping, never state a run converges to).
+                foreach (var (name, secret) in content.Secrets.Where(s => !s.Key.StartsWith("foundry-lease-", StringComparison.OrdinalIgnoreCase))) node[$"{vault}/{name}"] = string.Join(",", secret.Versions.Select(v => v.Version)) + (secret.IsDeleted ? " deleted" : "");
             }
             return node.ToJsonString();
         }

@@ -39,7 +39,8 @@ internal static class StateSignature
             }
             foreach (var (vault, content) in state.Vaults.OrderBy(v => v.Key))
             {
-                foreach (var (name, secret) in content.Secrets.OrderBy(s => s.Key))
+                // Lease claims are per run (bookkeeping, never state a run converges to).
+                foreach (var (name, secret) in content.Secrets.Where(s => !s.Key.StartsWith("foundry-lease-", StringComparison.OrdinalIgnoreCase)).OrderBy(s => s.Key))
                 {
                     text.AppendLine($"secret {vault}/{name}{(countSecretVersions ? $": {secret.Versions.Count} version(s)" : "")}{(secret.IsDeleted ? ", deleted" : "")}");
                 }
@@ -57,7 +58,8 @@ internal static class StateSignature
     /// by letting the first through.
     /// </summary>
     public static IReadOnlyList<FaultRule> WriteSteps(IEnumerable<RequestRecord> requests) =>
-        requests.Where(r => r.Mutating)
+        // Releasing the lease (a PATCH of the run's claim) is best effort by design: a claim not released lapses.
+        requests.Where(r => r.Mutating && !(r.Method == "PATCH" && r.PathAndQuery.Contains("/secrets/foundry-lease-", StringComparison.OrdinalIgnoreCase)))
             .Select(r => (r.Method, r.Service, Pattern: PatternOf(r.PathAndQuery)))
             .GroupBy(s => s)
             .SelectMany(g => g.Select((s, occurrence) => new FaultRule

@@ -37,9 +37,13 @@ public sealed class EnvironmentProvisioner
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
+        if (!whatIf && await ConvergedWithoutWritesAsync(policy, environment, runId, cancellationToken).ConfigureAwait(false) is { } converged) return converged;
+        // Across processes: held from here when the vault exists, else from the moment up has made it (ConvergeAsync).
+        await using var lease = EnvironmentLease.For(services, run, "up");
+        await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var existing = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
-        return await ConvergeAsync(run, existing, cancellationToken).ConfigureAwait(false);
+        return await ConvergeAsync(run, existing, lease, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -56,13 +60,39 @@ public sealed class EnvironmentProvisioner
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
+        if (!whatIf && await ConvergedWithoutWritesAsync(policy, environment, runId, cancellationToken).ConfigureAwait(false) is { } converged) return converged;
+        await using var lease = EnvironmentLease.For(services, run, "repair");
+        await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
         if (run.Settings.Auth == AuthModel.Keys && await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
-        return await ConvergeAsync(run, account, cancellationToken).ConfigureAwait(false);
+        return await ConvergeAsync(run, account, lease, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ProvisionResult> ConvergeAsync(EnvironmentRun run, AccountInfo? existing, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plans first (reads only, no lease): a converged re-run then writes nothing at all, not even a lease claim, and a
+    /// refusal (an app another environment owns, missing access policies, keys disabled) stops the run before any
+    /// write. Returns the environment as read when the plan has no change; otherwise null, and the run takes the lease
+    /// and converges with fresh reads (the plan's may be stale by then).
+    /// </summary>
+    private async Task<ProvisionResult?> ConvergedWithoutWritesAsync(FoundryPolicy policy, string environment, string runId, CancellationToken cancellationToken)
+    {
+        var plan = new EnvironmentRun(policy, environment, whatIf: true, runId, new AuditLog(null), NullReporter.Instance);
+        try
+        {
+            var existing = await services.Accounts.GetAsync(plan.AccountId, cancellationToken).ConfigureAwait(false);
+            var result = await ConvergeAsync(plan, existing, EnvironmentLease.For(services, plan, "plan"), cancellationToken).ConfigureAwait(false);
+            return result.Changes.Count == 0 ? result with { WhatIf = false } : null;
+        }
+        catch (FoundryEngineException e) when (e.Kind is FailureKind.Forbidden or FailureKind.NotFound)
+        {
+            // A plan cannot read what only up's own grants open (the secret, after a run that failed before granting
+            // the operator's access), nor what a run in another process removes under it: the run decides, under the lease.
+            return null;
+        }
+    }
+
+    private async Task<ProvisionResult> ConvergeAsync(EnvironmentRun run, AccountInfo? existing, EnvironmentLease lease, CancellationToken cancellationToken)
     {
         // An app another environment wired, and where the account goes (quota, models, soft-deleted names), are
         // settled before anything is written, so a refusal leaves nothing half-made.
@@ -95,6 +125,8 @@ public sealed class EnvironmentProvisioner
         var vaultTask = EnsureVaultOnceAccountAcceptedAsync(run, accountAccepted.Task, accountTask, cancellationToken);
         await Task.WhenAll(accountTask, vaultTask).ConfigureAwait(false);
 
+        // Key material and app settings are written only under the lease (a new environment's vault exists only now).
+        await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var wiring = new KeyWiring(services, run);
         var (vault, accessGranted) = vaultTask.Result;
         var secret = await wiring.EnsureSecretAsync(accountTask.Result, vault, cancellationToken).ConfigureAwait(false);

@@ -24,7 +24,14 @@ public sealed class EnvironmentRemover
 {
     private readonly EngineServices services;
 
-    internal EnvironmentRemover(EngineServices services) => this.services = services;
+    private readonly EnvironmentLocks locks;
+
+    // locks: the in-process writer lock; tests pass their own to stand for a second process, which does not share it.
+    internal EnvironmentRemover(EngineServices services, EnvironmentLocks? locks = null)
+    {
+        this.services = services;
+        this.locks = locks ?? EnvironmentLocks.ThisProcess;
+    }
 
     /// <summary>Removes <paramref name="environment"/> (or, with <paramref name="whatIf"/>, lists what would go).</summary>
     public Task<CleanupReport> RemoveAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken) =>
@@ -33,7 +40,12 @@ public sealed class EnvironmentRemover
     private async Task<CleanupReport> RemoveCoreAsync(FoundryPolicy policy, string environment, bool whatIf, string runId, AuditLog audit, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
-        using var writer = whatIf ? null : await EnvironmentLocks.ThisProcess.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
+        using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
+        // Held to the end: a vault Foundry made goes with its lease; on a policy's existing vault the lease is released
+        // (or, once the operator's access is gone, lapses).
+        // Another down's removal mark is no reason to wait: down carries on where that one stopped.
+        await using var lease = EnvironmentLease.For(services, run, "down", waitForRemoval: false);
+        await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var names = run.Names;
         var deletions = new ConcurrentQueue<ResourceDeletion>();
         async Task Step(string type, string target, string reason, Func<Task<bool>> remove)
@@ -179,6 +191,8 @@ public sealed class EnvironmentRemover
             // The plan cannot list the vault's secrets (that needs the data-plane access down grants itself), so it says so.
             var reason = (vault.PurgeProtection ? "soft delete (purge protection keeps the name for its retention)" : "soft delete") +
                          (whatIf ? "; kept instead if it holds secrets Foundry did not write" : "");
+            // The lease goes with the vault: from here a run that finds no vault waits for this mark to go.
+            if (!whatIf) await lease.MarkRemovalAsync(cancellationToken).ConfigureAwait(false);
             await Step("Microsoft.KeyVault/vaults", vaultId, reason, () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
         }
         // Purged even when an earlier run already deleted the vault (and failed before purging it); never a kept one. A
@@ -203,6 +217,9 @@ public sealed class EnvironmentRemover
                 return true;
             }).ConfigureAwait(false);
         }
+        // Verified before the group goes: the group carries the removal mark until it is deleted, so a run waiting for
+        // it cannot have re-made anything yet (after the group is gone, a new up may start at once).
+        var remaining = whatIf ? new List<GraphResource>() : await RemainingAsync(run, cancellationToken).ConfigureAwait(false);
         var group = await services.Groups.GetAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
         if (group is not null && run.HasIdentityTags(group.Tags))
         {
@@ -229,7 +246,6 @@ public sealed class EnvironmentRemover
             }
         }
 
-        var remaining = whatIf ? new List<GraphResource>() : await RemainingAsync(run, cancellationToken).ConfigureAwait(false);
         var list = deletions.ToList();
         var status = whatIf ? "Planned" : remaining.Count == 0 ? "Verified" : "VerificationFailed";
         return new CleanupReport(environment, runId, status, list.Count, list.Count(d => d.Status == "deleted"), list, remaining);
@@ -241,7 +257,7 @@ public sealed class EnvironmentRemover
         try
         {
             return (await Propagation.RetryForbiddenAsync(() => services.Secrets.ListNamesAsync(vault.VaultUri, cancellationToken), services.Timings, cancellationToken).ConfigureAwait(false))
-                .Where(name => !name.Equals(run.Settings.SecretName, StringComparison.OrdinalIgnoreCase)).ToList();
+                .Where(name => !name.Equals(run.Settings.SecretName, StringComparison.OrdinalIgnoreCase) && !name.Equals(EnvironmentLease.NameFor(run.Environment), StringComparison.OrdinalIgnoreCase)).ToList();
         }
         catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden)
         {
