@@ -26,7 +26,7 @@ public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRe
 internal sealed class EngineServices
 {
     public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId,
-        Azure.Core.ClientOptions dataPlane)
+        Azure.Core.ClientOptions dataPlane, TimeProvider? clock = null)
     {
         Arm = arm;
         Timings = timings;
@@ -42,11 +42,14 @@ internal sealed class EngineServices
         RoleAssignments = new RoleAssignmentOperations(arm);
         Graph = new GraphOperations(arm);
         Capacity = new Environments.RegionCapacity(arm);
+        Lifecycle = new ModelLifecycle(arm, clock);
         Probe = new ResourceProbe(arm);
         Chat = new OpenAI.ChatOperations(dataPlane);
     }
 
     public ArmClient Arm { get; }
+    /// <summary>Model versions' retirement dates.</summary>
+    public ModelLifecycle Lifecycle { get; }
     public EngineTimings Timings { get; }
     /// <summary>The signed-in principal's object id (from the token), for data-plane role assignments.</summary>
     public Func<CancellationToken, Task<string>> CurrentPrincipal { get; }

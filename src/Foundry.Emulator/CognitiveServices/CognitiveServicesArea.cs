@@ -40,7 +40,7 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Account + "/listKeys", c => Keys(c, Require(c)), reads);
         routes.Map(ServiceKind.Management, "POST", Account + "/regenerateKey", RegenerateKey, accounts);
-        routes.Map(ServiceKind.Management, "GET", Account + "/models", c => EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(Require(c).Location!) }), accounts);
+        routes.Map(ServiceKind.Management, "GET", Account + "/models", c => EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(Require(c).Location!, c.Cloud.CatalogueNow) }), accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/usages", c =>
         {
             var account = Require(c);
@@ -59,7 +59,10 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/models", c =>
         {
             Arm.Arm.RequireSubscription(c, c["sub"]);
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(c["loc"].ToLowerInvariant()) });
+            // Date carries the model-catalogue clock, as Azure's Date is the server's clock: clients judge retirement by it.
+            var now = c.Cloud.CatalogueNow;
+            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(c["loc"].ToLowerInvariant(), now) })
+                .WithHeader("Date", now.UtcDateTime.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);

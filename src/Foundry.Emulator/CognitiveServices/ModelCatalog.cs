@@ -32,6 +32,34 @@ public static class ModelCatalog
         ("text-embedding-3-large", "1", "GlobalStandard", null),
     };
 
+    /// <summary>
+    /// Azure's published lifecycle per model version: lifecycle status, deprecation (no new customers) and retirement
+    /// (deployments stop serving) dates, from the "Current models" table of "Azure OpenAI model deprecations and
+    /// retirements" (learn.microsoft.com/azure/ai-foundry/openai/concepts/model-retirements; the table's include
+    /// articles/ai-foundry/openai/includes/retirement/models.md in MicrosoftDocs/azure-ai-docs, ms.date 12/16/2025).
+    /// "No earlier than" dates are taken as the date. The models list serves the retirement as deprecation.inference.
+    /// </summary>
+    private static readonly Dictionary<(string Model, string Version), (string Status, DateTimeOffset? Deprecation, DateTimeOffset Retirement)> Lifecycle = new()
+    {
+        [("gpt-4o", "2024-08-06")] = ("GenerallyAvailable", Day("2025-08-06"), Day("2026-03-31")),
+        [("gpt-4o", "2024-11-20")] = ("GenerallyAvailable", Day("2025-11-20"), Day("2026-06-05")),
+        [("gpt-4o-mini", "2024-07-18")] = ("GenerallyAvailable", Day("2025-07-18"), Day("2026-03-31")),
+        [("gpt-4.1", "2025-04-14")] = ("GenerallyAvailable", Day("2026-04-14"), Day("2026-10-14")),
+        [("o4-mini", "2025-04-16")] = ("GenerallyAvailable", Day("2026-04-16"), Day("2026-10-16")),
+        [("gpt-5-mini", "2025-08-07")] = ("GenerallyAvailable", Day("2026-08-07"), Day("2027-02-06")),
+        [("dall-e-3", "3.0")] = ("GenerallyAvailable", null, Day("2026-02-18")),
+        [("text-embedding-3-small", "1")] = ("GenerallyAvailable", null, Day("2026-10-30")),
+        [("text-embedding-3-large", "1")] = ("GenerallyAvailable", null, Day("2026-10-30")),
+    };
+
+    /// <summary>The date of the retirement table the catalogue copies: the model-catalogue clock starts there (see LocalCloud.CatalogueNow).</summary>
+    public static readonly DateTimeOffset TableDate = Day("2025-12-16");
+
+    private static DateTimeOffset Day(string date) => DateTimeOffset.Parse(date + "T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A version's retirement date (deprecation.inference), or null when none is published.</summary>
+    public static DateTimeOffset? RetiresOn(string model, string version) => Lifecycle.TryGetValue((model, version), out var l) ? l.Retirement : null;
+
     public static bool IsOffered(string location, string model, string version, string sku) =>
         Offers.Any(o => o.Model.Equals(model, StringComparison.OrdinalIgnoreCase) && o.Version == version &&
                         o.Sku.Equals(sku, StringComparison.OrdinalIgnoreCase) && (o.Regions is null || o.Regions.Contains(location, StringComparer.OrdinalIgnoreCase)));
@@ -66,8 +94,12 @@ public static class ModelCatalog
             .Sum(d => d.Sku?["capacity"]?.GetValue<int>() ?? 0);
     }
 
-    /// <summary>The models list of a region (ModelListResult shape).</summary>
-    public static JsonArray Models(string location) => new(OffersIn(location).GroupBy(o => (o.Model, o.Version)).Select(g => (JsonNode)new JsonObject
+    /// <summary>
+    /// The models list of a region (ModelListResult shape) as of <paramref name="now"/> (the model-catalogue clock):
+    /// each version's deprecation.inference is its retirement date, and its lifecycleStatus turns Deprecating after the
+    /// deprecation date and Deprecated after retirement (statuses of the 2025-09-01 ListLocationModels example).
+    /// </summary>
+    public static JsonArray Models(string location, DateTimeOffset now) => new(OffersIn(location).GroupBy(o => (o.Model, o.Version)).Select(g => (JsonNode)new JsonObject
     {
         ["kind"] = "OpenAI",
         ["skuName"] = "S0",
@@ -76,7 +108,12 @@ public static class ModelCatalog
             ["format"] = "OpenAI",
             ["name"] = g.Key.Model,
             ["version"] = g.Key.Version,
-            ["lifecycleStatus"] = "GenerallyAvailable",
+            ["lifecycleStatus"] = Lifecycle.TryGetValue(g.Key, out var life)
+                ? now >= life.Retirement ? "Deprecated" : life.Deprecation is { } deprecated && now >= deprecated ? "Deprecating" : life.Status
+                : "GenerallyAvailable",
+            ["deprecation"] = Lifecycle.TryGetValue(g.Key, out var dates)
+                ? new JsonObject { ["inference"] = dates.Retirement.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), ["deprecationStatus"] = "Planned" }
+                : null,
             ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : g.Key.Model.StartsWith("dall-e", StringComparison.Ordinal) ? "imageGenerations" : "chatCompletion"] = "true" },
             ["skus"] = new JsonArray(g.Select(o => (JsonNode)new JsonObject
             {

@@ -69,6 +69,7 @@ public sealed class EnvironmentProvisioner
         await new AppOwnership(services, run).CheckAsync(cancellationToken).ConfigureAwait(false);
         await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
         if (existing is not null) RefuseKeylessAccount(existing);
+        await CheckRetirementAsync(run, existing?.Location ?? run.Settings.Location, cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
@@ -160,7 +161,7 @@ public sealed class EnvironmentProvisioner
         {
             var current = existing.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase));
             if (DeploymentDrift(current, wanted) is not { } reason) continue;
-            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity);
+            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity, wanted.VersionUpgradeOption);
             await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
                 async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken, update: current is not null).ConfigureAwait(false))
                     .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
@@ -189,12 +190,37 @@ public sealed class EnvironmentProvisioner
         return await EnsureVaultAndAppAccessAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Refuses, before any write, a model version already retired or retiring within retirement.refuseWithinDays (a
+    /// deployment of a retired version returns errors to every call); warns within retirement.warnWithinDays.
+    /// </summary>
+    private async Task CheckRetirementAsync(EnvironmentRun run, string location, CancellationToken cancellationToken)
+    {
+        var policy = run.Settings.Retirement;
+        var judged = await services.Lifecycle.JudgeAsync(run.Subscription, location, run.Settings.Deployments, policy, cancellationToken).ConfigureAwait(false);
+        var refused = judged.Where(j => j.Standing is RetirementStanding.Retired or RetirementStanding.Retiring).ToList();
+        if (refused.Count > 0)
+        {
+            throw new FoundryEngineException(FailureKind.InvalidRequest, EngineErrorIds.ModelVersionRetiring,
+                $"Environment '{run.Environment}' would deploy model versions retired or retiring within {policy.RefuseWithinDays} days (as of {refused[0].AsOf:yyyy-MM-dd}): " +
+                string.Join("; ", refused.Select(r => $"deployment '{r.Deployment}': {r.Describe()}")) + ".",
+                "Approve a newer model version in the policy (see Azure's model retirements page for the replacement), or lower retirement.refuseWithinDays if the date is known to be safe.",
+                target: run.AccountId);
+        }
+        foreach (var warning in judged.Where(j => j.Standing == RetirementStanding.Warning))
+        {
+            run.Reporter.Warning($"Deployment '{warning.Deployment}': {warning.Describe()}; plan an upgrade (the policy warns within {policy.WarnWithinDays} days).");
+        }
+    }
+
     /// <summary>How a deployment differs from the policy's, or null when it matches.</summary>
     internal static string? DeploymentDrift(DeploymentInfo? current, DeploymentPolicy wanted) =>
         current is null ? "missing"
         : current.Model != wanted.Model || current.Version != wanted.Version ? $"model {current.Model} {current.Version} → {wanted.Model} {wanted.Version}"
         : current.Sku != wanted.Sku ? $"SKU {current.Sku} → {wanted.Sku}"
         : current.Capacity != wanted.Capacity ? $"capacity {current.Capacity} → {wanted.Capacity}"
+        : !string.Equals(current.VersionUpgradeOption ?? Policy.DeploymentPolicy.DefaultVersionUpgradeOption, wanted.VersionUpgradeOption, StringComparison.OrdinalIgnoreCase)
+            ? $"versionUpgradeOption {current.VersionUpgradeOption ?? "(none)"} → {wanted.VersionUpgradeOption}"
         : null;
 
     private async Task WaitUntilAccountSettledAsync(string accountId, CancellationToken cancellationToken)
