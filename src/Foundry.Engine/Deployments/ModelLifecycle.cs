@@ -93,7 +93,7 @@ public sealed class ModelLifecycle
         var listed = models.FirstOrDefault(m => m.Model.Equals(model, StringComparison.OrdinalIgnoreCase) && m.Version == version);
         if (listed?.RetiresOn is not { } retires) return new RetirementJudgement(deployment, model, version, null, null, RetirementStanding.Clear, now);
         var left = retires - now;
-        var days = (int)Math.Floor(left.TotalDays);
+        var days = (int)left.TotalDays; // whole days, toward zero: "3 days left", "3 days ago"
         var standing = left <= TimeSpan.Zero ? RetirementStanding.Retired
             : left <= TimeSpan.FromDays(policy.RefuseWithinDays) ? RetirementStanding.Retiring
             : left <= TimeSpan.FromDays(policy.WarnWithinDays) ? RetirementStanding.Warning
