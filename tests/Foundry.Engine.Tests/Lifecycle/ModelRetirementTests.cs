@@ -62,6 +62,11 @@ public sealed class ModelRetirementTests
         var past = await RetirementCheckAsync(cloud, policy);
         Assert.Equal(CheckStatus.Failed, past.Status);
         Assert.Contains("retired on 2026-03-31 (3 days ago)", past.Detail);
+
+        // Get-FoundryEnvironment's engine: the date and the days left per deployment.
+        var read = await new EnvironmentReader(cloud.Services).ReadAsync(policy, "dev", CancellationToken.None);
+        var shown = Assert.Single(read.DeploymentDetails!);
+        Assert.Equal(("gpt-4o", "2024-08-06", "NoAutoUpgrade", Retirement, -3), (shown.Model, shown.Version, shown.VersionUpgradeOption, shown.RetiresOn!.Value, shown.DaysLeft!.Value));
     }
 
     [Fact]
