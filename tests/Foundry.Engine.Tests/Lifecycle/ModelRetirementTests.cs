@@ -113,6 +113,20 @@ public sealed class ModelRetirementTests
     }
 
     [Fact]
+    public async Task Up_of_an_existing_environment_goes_on_with_a_warning_when_the_operator_may_not_read_the_models_list()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        var policy = PolicyWith(cloud.Subscription);
+        await UpAsync(cloud, policy);
+        // Roles that stop at the resource group: the subscription-scope models list answers 403.
+        cloud.Host.Cloud.Faults.Add(new Foundry.Emulator.Control.FaultRule { Method = "GET", PathPattern = "/locations/eastus/models", Status = 403, Code = "AuthorizationFailed" });
+        var warnings = new WarningRecorder();
+        await UpAsync(cloud, PolicyWith(cloud.Subscription, capacity: 20), warnings);
+        Assert.Contains(warnings.Messages, m => m.StartsWith("Model retirement dates not checked:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_policys_versionUpgradeOption_is_sent_on_create_survives_an_update_and_drift_from_it_is_found_and_repaired()
     {
         await using var scope = await LocalCloudScope.StartAsync();

@@ -197,7 +197,18 @@ public sealed class EnvironmentProvisioner
     private async Task CheckRetirementAsync(EnvironmentRun run, string location, CancellationToken cancellationToken)
     {
         var policy = run.Settings.Retirement;
-        var judged = await services.Lifecycle.JudgeAsync(run.Subscription, location, run.Settings.Deployments, policy, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<RetirementJudgement> judged;
+        try
+        {
+            judged = await services.Lifecycle.JudgeAsync(run.Subscription, location, run.Settings.Deployments, policy, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden)
+        {
+            // The models list is read at subscription scope; an operator whose roles stop at the resource group can still
+            // converge an existing environment, told that retirement went unchecked.
+            run.Reporter.Warning($"Model retirement dates not checked: {e.Message}");
+            return;
+        }
         var refused = judged.Where(j => j.Standing is RetirementStanding.Retired or RetirementStanding.Retiring).ToList();
         if (refused.Count > 0)
         {
