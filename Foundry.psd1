@@ -30,7 +30,18 @@
     PrivateData           = @{
         PSData = @{
             Tags       = @('Azure', 'OpenAI', 'AIFoundry', 'KeyVault', 'KeyRotation')
-            ProjectUri = 'https://example.invalid/foundry'
+            # The repository (src/Foundry/Internal/HelpLinks.cs holds the same address for each cmdlet's HelpUri).
+            ProjectUri   = 'https://github.com/contoso/foundry'
+            ReleaseNotes = @'
+0.1.0
+- Environments up / rotate / down / drift check / repair against Azure and the local cloud.
+- Output objects bind Az cmdlets by property name (docs/pipelines.md); -Environment binds from the pipeline by value
+  and by property name, once per environment; names are checked against the policy's environmentNamePattern
+  (EnvironmentNameInvalid).
+- -WhatIf plans with full resource ids (also for Invoke-FoundryKeyRotation), -Verbose intent then result, -Debug HTTP
+  trace with redaction, audit records as objects; Get-FoundryManagedResource -First/-Skip/-IncludeTotalCount;
+  Remove-FoundryEnvironment -Force; about_Foundry and about_Foundry_Policy; Get-Help <cmdlet> -Online.
+'@
         }
     }
 }

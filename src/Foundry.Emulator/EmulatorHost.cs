@@ -124,6 +124,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Hosting.EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate));
@@ -208,6 +209,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         new Identity.TokenEndpointsArea(),
         new Web.WebArea(),
         new Authorization.AuthorizationArea(),
+        new Policy.PolicyAssignmentsArea(),
         new ResourceGraph.ResourceGraphArea(),
         new KeyVault.KeyVaultSecretsArea(),
         new OpenAI.OpenAIArea(),

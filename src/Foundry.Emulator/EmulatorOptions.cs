@@ -51,4 +51,7 @@ public sealed class EmulatorOptions
     /// and token lifetimes (see docs/emulator.md, "Token endpoints").
     /// </summary>
     public Identity.IdentityOptions Identity { get; set; } = new();
+
+    /// <summary>Items per page of the models and usages lists; null takes <see cref="RealismProfile.CatalogPageSize"/>.</summary>
+    public int? CatalogPageSize { get; set; }
 }

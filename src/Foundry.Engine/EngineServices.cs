@@ -26,7 +26,8 @@ public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRe
 internal sealed class EngineServices
 {
     public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId,
-        Azure.Core.ClientOptions dataPlane, TimeProvider? clock = null)
+        Azure.Core.ClientOptions dataPlane, Azure.Core.TokenCredential? dataPlaneCredential = null, string dataPlaneScope = OpenAI.ChatOperations.PublicCloudScope,
+        TimeProvider? clock = null)
     {
         Arm = arm;
         Timings = timings;
@@ -44,7 +45,7 @@ internal sealed class EngineServices
         Capacity = new Environments.RegionCapacity(arm);
         Lifecycle = new ModelLifecycle(arm, clock);
         Probe = new ResourceProbe(arm);
-        Chat = new OpenAI.ChatOperations(dataPlane);
+        Chat = new OpenAI.ChatOperations(dataPlane, dataPlaneCredential, dataPlaneScope);
     }
 
     public ArmClient Arm { get; }

@@ -44,7 +44,8 @@ public sealed class FoundryEngine
         Configure(dataPlane, transport, options);
         var armClient = new ArmClient(credential, options.SubscriptionId, arm);
         var services = new EngineServices(armClient, vault => new SecretClient(vault, credential, secretOptions), options.Timings,
-            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane, options.Clock);
+            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane, credential, CognitiveServicesScope(options.Cloud),
+            options.Clock);
         return new FoundryEngine(options, services);
     }
 
@@ -87,6 +88,14 @@ public sealed class FoundryEngine
         }).ConfigureAwait(false);
     }
 
+    /// <summary>The Entra token scope of Azure OpenAI per cloud (the emulator's plain tokens ignore it).</summary>
+    private static string CognitiveServicesScope(FoundryCloud cloud) => cloud switch
+    {
+        FoundryCloud.AzureUSGovernment => "https://cognitiveservices.azure.us/.default",
+        FoundryCloud.AzureChinaCloud => "https://cognitiveservices.azure.cn/.default",
+        _ => OpenAI.ChatOperations.PublicCloudScope,
+    };
+
     private static void Configure(ClientOptions client, Azure.Core.Pipeline.HttpPipelineTransport? transport, EngineOptions options)
     {
         if (transport is not null) client.Transport = transport;
@@ -97,5 +106,7 @@ public sealed class FoundryEngine
         client.Diagnostics.ApplicationId = "Foundry/" + typeof(FoundryEngine).Assembly.GetName().Version?.ToString(3);
         // Response bodies of listKeys and secrets hold keys: content is never logged, whatever listeners are attached.
         client.Diagnostics.IsLoggingContentEnabled = false;
+        // -Debug: method, URL, status, duration and request ids of every attempt, redacted (Connection/HttpTrace.cs).
+        client.AddPolicy(new HttpTracePolicy(), HttpPipelinePosition.PerRetry);
     }
 }

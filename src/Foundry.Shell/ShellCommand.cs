@@ -82,6 +82,7 @@ internal static class ShellCommand
         }
 
         LocalCloudFolder? localCloud = null;
+        using var stop = mode == "emulator" ? new StopSignal() : null;
         try
         {
             if (mode is "local" or "emulator")
@@ -93,7 +94,7 @@ internal static class ShellCommand
                 Environment.SetEnvironmentVariable("FOUNDRY_CLOUD", "Local");
                 Environment.SetEnvironmentVariable("FOUNDRY_EMULATOR_CONNECTION", localCloud.ConnectionFile);
                 await DemoSeed.EnsureAppsOfPolicyAsync(localCloud, PolicyPath());
-                if (mode == "emulator") return await ServeAsync(localCloud.Host!, localCloud.ConnectionFile);
+                if (mode == "emulator") return await ServeAsync(localCloud.Host!, localCloud.ConnectionFile, stop!);
             }
             Environment.SetEnvironmentVariable("FOUNDRY_POLICY", PolicyPath());
             return Execute(commandLine, null);
@@ -146,25 +147,13 @@ internal static class ShellCommand
         return powershell.HadErrors || powershell.Streams.Error.Count > 0 ? 1 : 0;
     }
 
-    private static async Task<int> ServeAsync(EmulatorHost emulator, string connectionFile)
+    private static async Task<int> ServeAsync(EmulatorHost emulator, string connectionFile, StopSignal stop)
     {
         Console.WriteLine($"Local Azure emulator listening at {emulator.ManagementEndpoint} (certificate {emulator.CertificateThumbprint}), profile {emulator.Cloud.Realism.Name} (time scale {emulator.Cloud.Realism.TimeScale}).");
         Console.WriteLine($"Connection file: {connectionFile}");
         Console.WriteLine($"In pwsh: Import-Module ./out/Foundry/Foundry.psd1; Connect-Foundry -Cloud Local -EmulatorConnectionFile '{connectionFile}'");
         Console.WriteLine("Press Ctrl+C to stop.");
-        var stopped = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stopped.TrySetResult();
-        };
-        // `kill`, `docker stop` and service managers send SIGTERM: stop the same way, so connection.json is removed.
-        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stopped.TrySetResult();
-        });
-        await stopped.Task;
+        await stop.Stopped;
         return 0;
     }
 

@@ -12,7 +12,7 @@ BeforeDiscovery {
 
 Describe 'Lifecycle against the local emulator in pwsh' -Skip:$skip {
     BeforeAll {
-        $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+        $script:root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
         $shellDll = (Get-ChildItem -Path (Join-Path $root 'src/Foundry.Shell/bin/*/net10.0/foundry-shell.dll') | Sort-Object LastWriteTime -Descending | Select-Object -First 1).FullName
         $script:state = Join-Path ([IO.Path]::GetTempPath()) ('foundry-pester-' + [Guid]::NewGuid().ToString('n'))
         $null = New-Item -ItemType Directory -Path $state
@@ -55,6 +55,39 @@ Describe 'Lifecycle against the local emulator in pwsh' -Skip:$skip {
         $checks = Test-FoundryEnvironment -Environment dev
         $checks | Where-Object Status -ne 'Passed' | ForEach-Object { "$($_.Check): $($_.Detail)" } | Should -BeNullOrEmpty
         $checks.Check | Should -Contain 'ChatCompletion'
+    }
+
+    # Issue 14 item 9: -Debug alone shows each HTTP exchange and does not prompt (before: nothing, then a prompt per
+    # verbose line that pwsh -NonInteractive turned into an error).
+    It 'traces every HTTP exchange with -Debug, without prompting' {
+        $debug = Invoke-FoundryKeyRotation -Environment dev -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message
+        @($debug -match '^HTTP POST https://\S+/regenerateKey\?api-version=\S+ -> 200 OK in \d+ ms; x-ms-request-id: ') | Should -HaveCount 1
+        @($debug -match 'Bearer|api-key:') | Should -HaveCount 0
+    }
+
+    # Issue 14 items 1 and 2 in a real pwsh: Az stand-ins with the real parameter sets, and -Environment from the pipeline.
+    It 'pipes into Az cmdlets by property name and into its own cmdlets once per environment' {
+        . (Join-Path $root 'tests/Foundry.Tests/Operator/AzCmdletStubs.ps1')
+        $environment = Get-FoundryEnvironment dev
+        ($environment | Remove-AzResourceGroup -WhatIf).Bound.Name | Should -Be 'rg-contoso-dev'
+        ($environment | Get-AzCognitiveServicesAccountKey).Bound.Name | Should -Be $environment.AccountName
+        ($environment.Apps | Get-AzWebApp).Bound.ResourceGroupName | Should -Be 'rg-contoso-apps'
+        @(Get-FoundryManagedResource -Environment dev | Get-FoundryEnvironment).Count | Should -Be 1
+        @('dev' | Test-FoundryEnvironment).Count | Should -BeGreaterThan 0
+    }
+
+    # Issue 14 item 7: FOUNDRY_LOCAL_DIR names the folder whose connection.json the module reads (before: ignored).
+    It 'connects to the local cloud of FOUNDRY_LOCAL_DIR' {
+        $saved = $env:FOUNDRY_LOCAL_DIR, $env:FOUNDRY_EMULATOR_CONNECTION
+        try {
+            $env:FOUNDRY_LOCAL_DIR = $state
+            $env:FOUNDRY_EMULATOR_CONNECTION = $null
+            $connection = Connect-Foundry -Cloud Local -PolicyPath (Join-Path $root 'examples/foundry.policy.json')
+            $connection.Endpoint | Should -Be (Get-Content -Raw (Join-Path $state 'connection.json') | ConvertFrom-Json).endpoint
+        }
+        finally {
+            $env:FOUNDRY_LOCAL_DIR, $env:FOUNDRY_EMULATOR_CONNECTION = $saved
+        }
     }
 
     It 'removes dev and verifies nothing is left' {

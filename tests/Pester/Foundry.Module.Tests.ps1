@@ -30,7 +30,10 @@ Describe 'Foundry module' {
     It 'refuses the invalid environment name <Name> before any Azure call' -ForEach @(
         @{ Name = 'PR-1' }, @{ Name = 'pr-' }, @{ Name = 'pr-1a' }, @{ Name = 'dev;x' }, @{ Name = "pr-1`n" }, @{ Name = 'dév' }, @{ Name = ('a' * 300) }
     ) {
-        { New-FoundryEnvironment -Environment $Name -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.NewFoundryEnvironmentCommand'
+        # The policy's environmentNamePattern decides, with a Foundry error id and a recommended action (issue 14 item 4).
+        $policy = Join-Path $root 'examples/foundry.policy.json'
+        { New-FoundryEnvironment -Environment $Name -PolicyPath $policy -ErrorAction Stop } | Should -Throw -ErrorId 'EnvironmentNameInvalid,Foundry.Commands.NewFoundryEnvironmentCommand'
+        $Error[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 
     It 'reports a malformed or incomplete policy as PolicyInvalid before any Azure call' -ForEach @(
@@ -73,6 +76,31 @@ Describe 'Foundry module' {
         }
     }
 
+    # Issue 14 item 11, in step with OnlineHelpTests: Get-Help -Online has a URI for every cmdlet (checked without
+    # launching a browser), and the about topics ship in the module.
+    It 'resolves an online help URI into the repository docs for <_>' -ForEach @((Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../out/Foundry/Foundry.psd1')).CmdletsToExport) {
+        $expected = "https://github.com/contoso/foundry/blob/main/docs/en-US/$_.md"
+        (Get-Command $_).HelpUri | Should -Be $expected
+        @((Get-Help $_ -Full).relatedLinks.navigationLink | Where-Object uri)[0].uri | Should -Be $expected
+        Test-Path (Join-Path $root "docs/en-US/$_.md") | Should -BeTrue
+    }
+
+    It 'ships the about topic <_>' -ForEach @('about_Foundry', 'about_Foundry_Policy') {
+        $help = Get-Help $_ | Out-String
+        $help | Should -Match ([regex]::Escape($_))
+        $help | Should -Match 'FOUNDRY_|environmentNamePattern'
+    }
+
+    It 'lists every FOUNDRY_ variable the module reads in about_Foundry and the README, with one rule' {
+        $about = Get-Help about_Foundry | Out-String
+        $readme = Get-Content -Raw (Join-Path $root 'README.md')
+        foreach ($variable in 'FOUNDRY_CLOUD', 'FOUNDRY_SUBSCRIPTION_ID', 'FOUNDRY_TENANT_ID', 'FOUNDRY_MANAGED_IDENTITY_CLIENT_ID', 'FOUNDRY_POLICY', 'FOUNDRY_AUDIT_LOG', 'FOUNDRY_EMULATOR_CONNECTION', 'FOUNDRY_LOCAL_DIR') {
+            $about | Should -Match $variable
+            $readme | Should -Match $variable
+        }
+        $about | Should -Match 'a parameter beats the environment variable'
+    }
+
     # In step with KeyExposureCmdletTests (the scan itself needs a cloud: the xUnit tests run it against the emulator).
     It 'refuses a scan path that does not exist before any Azure call' {
         $missing = Join-Path ([IO.Path]::GetTempPath()) ([Guid]::NewGuid().ToString())
@@ -83,8 +111,9 @@ Describe 'Foundry module' {
 
 Describe 'Drift check and repair' {
     It 'refuses an invalid environment name before any Azure call' {
-        { Test-FoundryEnvironment -Environment 'PR-1' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.TestFoundryEnvironmentCommand'
-        { Repair-FoundryEnvironment -Environment 'dev;x' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Foundry.Commands.RepairFoundryEnvironmentCommand'
+        $policy = Join-Path (Resolve-Path (Join-Path $PSScriptRoot '../..')) 'examples/foundry.policy.json'
+        { Test-FoundryEnvironment -Environment 'PR-1' -PolicyPath $policy -ErrorAction Stop } | Should -Throw -ErrorId 'EnvironmentNameInvalid,Foundry.Commands.TestFoundryEnvironmentCommand'
+        { Repair-FoundryEnvironment -Environment 'dev;x' -PolicyPath $policy -ErrorAction Stop } | Should -Throw -ErrorId 'EnvironmentNameInvalid,Foundry.Commands.RepairFoundryEnvironmentCommand'
     }
 
     It 'reports a missing policy with a stable error id' {

@@ -45,6 +45,9 @@ public static class ProviderCatalog
         "2022-05-01-preview", "2022-04-01", "2020-10-01-preview", "2020-04-01-preview", "2018-09-01-preview", "2015-07-01",
     };
 
+    // Microsoft.Authorization/policyAssignments has its own versions (https://learn.microsoft.com/rest/api/policy/policy-assignments).
+    private static readonly string[] PolicyVersions = { "2025-03-01", "2025-01-01", "2024-05-01", "2024-04-01", "2023-04-01", "2022-06-01", "2021-06-01" };
+
     private static readonly string[] ResourceGraphVersions =
     {
         "2024-04-01", "2022-10-01", "2021-06-01-preview", "2021-03-01", "2020-04-01-preview", "2019-04-01",
@@ -64,7 +67,8 @@ public static class ProviderCatalog
                 "checkDomainAvailability", "skus", "modelCapacities", "locations/modelCapacities"),
             ["Microsoft.KeyVault"] = Types(KeyVaultVersions, "vaults", "vaults/secrets", "deletedVaults", "locations/deletedVaults", "locations/operationResults", "checkNameAvailability"),
             ["Microsoft.Web"] = Types(WebVersions, "sites", "sites/config", "serverFarms"),
-            ["Microsoft.Authorization"] = Types(AuthorizationVersions, "roleAssignments", "roleDefinitions"),
+            ["Microsoft.Authorization"] = Types(AuthorizationVersions, "roleAssignments", "roleDefinitions")
+                .Concat(Types(PolicyVersions, "policyAssignments")).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase),
             ["Microsoft.ResourceGraph"] = Types(ResourceGraphVersions, "resources"),
             ["Microsoft.Storage"] = Types(GenericVersions, "storageAccounts", "storageAccounts/blobServices"),
             ["Microsoft.Insights"] = Types(GenericVersions, "components"),

@@ -38,6 +38,8 @@ internal sealed class ResourceManagerArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "PUT", "(?<scope>/subscriptions/.+)/providers/Microsoft.Resources/tags/default", PutTags, resources);
         routes.Map(ServiceKind.Management, "PATCH", "(?<scope>/subscriptions/.+)/providers/Microsoft.Resources/tags/default", PatchTags, resources);
         routes.Map(ServiceKind.Management, "GET", "(?<scope>/subscriptions/.+)/providers/Microsoft.Resources/tags/default", GetTags, resources);
+        // Tags_DeleteAtScope: every tag of the scope goes, nothing else changes (200, no body, as the spec's example).
+        routes.Map(ServiceKind.Management, "DELETE", "(?<scope>/subscriptions/.+)/providers/Microsoft.Resources/tags/default", DeleteTags, resources);
 
         cloud.OnOperationComplete("resourceGroups.delete", (c, operation) =>
         {
@@ -294,6 +296,14 @@ internal sealed class ResourceManagerArea : IEmulatorArea
         target.Tags = current;
         target.Touch(context.Now);
         return EmulatorResponse.Json(200, TagsJson(target));
+    }
+
+    private static EmulatorResponse DeleteTags(RequestContext context)
+    {
+        var target = TagScope(context);
+        target.Tags = new(StringComparer.OrdinalIgnoreCase);
+        target.Touch(context.Now);
+        return EmulatorResponse.Empty(200);
     }
 
     private static EmulatorResponse GetTags(RequestContext context) => EmulatorResponse.Json(200, TagsJson(TagScope(context)));

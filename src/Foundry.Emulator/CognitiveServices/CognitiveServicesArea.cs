@@ -40,11 +40,16 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Account + "/listKeys", c => Keys(c, Require(c)), reads);
         routes.Map(ServiceKind.Management, "POST", Account + "/regenerateKey", RegenerateKey, accounts);
-        routes.Map(ServiceKind.Management, "GET", Account + "/models", c => EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(Require(c).Location!, c.Cloud.CatalogueNow) }), accounts);
+        routes.Map(ServiceKind.Management, "GET", Account + "/models", c =>
+        {
+            var account = Require(c);
+            var now = c.Cloud.CatalogueNow;
+            return Arm.Arm.Page(c, ModelCatalog.Models(account.Location!, now, account.Kind), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
+        }, accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/usages", c =>
         {
             var account = Require(c);
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Usages(c.State, account.SubscriptionId, account.Location!) });
+            return Arm.Arm.Page(c, ModelCatalog.Usages(c.State, account.SubscriptionId, account.Location!), c.Cloud.CatalogPageSize);
         }, accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/skus", c =>
         {
@@ -54,18 +59,18 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/usages", c =>
         {
             Arm.Arm.RequireSubscription(c, c["sub"]);
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Usages(c.State, c["sub"], c["loc"].ToLowerInvariant()) });
+            return Arm.Arm.Page(c, ModelCatalog.Usages(c.State, c["sub"], c["loc"].ToLowerInvariant()), c.Cloud.CatalogPageSize);
         }, accounts);
         routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/models", c =>
         {
             Arm.Arm.RequireSubscription(c, c["sub"]);
             // Date carries the model-catalogue clock, as Azure's Date is the server's clock: clients judge retirement by it.
             var now = c.Cloud.CatalogueNow;
-            return EmulatorResponse.Json(200, new JsonObject { ["value"] = ModelCatalog.Models(c["loc"].ToLowerInvariant(), now) })
-                .WithHeader("Date", now.UtcDateTime.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            return Arm.Arm.Page(c, ModelCatalog.Models(c["loc"].ToLowerInvariant(), now), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);
+        CapacityQueries.Register(routes);
         Deployments.Register(routes, cloud);
 
         cloud.OnOperationComplete("accounts.create", (c, operation) =>
@@ -84,6 +89,9 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
     internal static string IdOf(RequestContext c) => Arm.Arm.RouteId(c, AccountType);
 
     internal static ArmResource Require(RequestContext c) => Arm.Arm.RequireRouteResource(c, AccountType);
+
+    /// <summary>An HTTP Date header value (RFC 1123).</summary>
+    private static string HttpDate(DateTimeOffset time) => time.UtcDateTime.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static EmulatorResponse PutAccount(RequestContext c)
     {
@@ -216,7 +224,8 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
     private static EmulatorResponse RegenerateKey(RequestContext c)
     {
         var account = Require(c);
-        // [unverified] wording for regenerate: Azure's listKeys answer is "Failed to list key…" (seen in az CLI output); keys of such an account cannot be made either.
+        // listKeys' answer is verified (az CLI prints "(BadRequest) Failed to list key. disableLocalAuth is set to be true");
+        // [assumption] regenerateKey's sentence mirrors it: no public trace of Azure's own was found.
         if (LocalAuthDisabled(account)) return AzureError.Arm(400, "BadRequest", "Failed to regenerate key. disableLocalAuth is set to be true");
         var keyName = c.RequireObject()["keyName"]?.GetValue<string>();
         var keys = c.State.AccountKeys[EmulatorState.Key(account.Id)];

@@ -82,17 +82,29 @@ internal static class Deployments
             return AzureError.Arm(400, "InvalidResourceProperties", "The deployment needs sku.name, a positive sku.capacity and properties.model with format, name and version.");
         }
         var location = account.Location!;
-        if (!ModelCatalog.IsOffered(location, modelName, version, sku))
+        var offer = ModelCatalog.Find(location, modelName, version, sku);
+        if (offer is null)
         {
             return AzureError.Arm(400, "InvalidResourceProperties", $"The specified SKU '{sku}' for model '{modelName} {version}' is not supported in this region '{location}'.");
         }
+        // The format names the model's publisher and must be the catalogue's ("OpenAI", "Microsoft", "DeepSeek",
+        // "Mistral AI", "Meta" …); a Foundry model deploys only on an AIServices account. Azure refuses either with
+        // DeploymentModelNotSupported "The model 'Format:Mistral AI,Name:Mistral-Large-3,Version:1' of account
+        // deployment is not supported." (as reported in microsoft/microsoft-foundry-for-vscode#497 and
+        // akshata29/entaoai#36). A body without a format takes the catalogue's (recorded SDK tests send none).
+        var format = model?["format"]?.GetValue<string>() ?? offer.Format;
+        if (!format.Equals(offer.Format, StringComparison.Ordinal) || !offer.OfferedTo(account.Kind ?? "OpenAI"))
+        {
+            return AzureError.Arm(400, "DeploymentModelNotSupported", $"The model 'Format:{format},Name:{modelName},Version:{version}' of account deployment is not supported.");
+        }
         var id = IdOf(c);
         var existing = c.State.Find(id);
-        var used = ModelCatalog.Used(c.State, account.SubscriptionId, location, sku, modelName, exceptDeploymentId: id);
-        var limit = ModelCatalog.Limit(c.State, account.SubscriptionId, location, sku, modelName);
+        var usage = offer.UsageName;
+        var used = ModelCatalog.Used(c.State, account.SubscriptionId, location, usage, exceptDeploymentId: id);
+        var limit = ModelCatalog.Limit(c.State, account.SubscriptionId, location, usage);
         if (used + capacity > limit)
         {
-            var label = ModelCatalog.UsageLabel(sku, modelName);
+            var label = ModelCatalog.UsageLabel(usage);
             var current = existing?.Sku?["capacity"]?.GetValue<int>() ?? 0;
             return AzureError.Arm(400, "InsufficientQuota",
                 $"This operation require {capacity - current} new capacity in quota {label}, which is bigger than the current available capacity {Math.Max(0, limit - used - current)}. " +
@@ -102,7 +114,7 @@ internal static class Deployments
         deployment.Sku = new JsonObject { ["name"] = sku, ["capacity"] = capacity };
         // A PUT is the whole deployment: an omitted content filter or upgrade option goes back to its default.
         deployment.Properties = ResourceWrites.ReplaceProperties(deployment.Properties, body["properties"] as JsonObject, ServerOwned, Defaults);
-        deployment.Properties["model"] = new JsonObject { ["format"] = model?["format"]?.GetValue<string>() ?? "OpenAI", ["name"] = modelName, ["version"] = version };
+        deployment.Properties["model"] = new JsonObject { ["format"] = format, ["name"] = modelName, ["version"] = version };
         deployment.Properties["capabilities"] = new JsonObject { ["chatCompletion"] = "true" };
         deployment.Properties["rateLimits"] = new JsonArray(new JsonObject { ["key"] = "request", ["renewalPeriod"] = 10, ["count"] = capacity }, new JsonObject { ["key"] = "token", ["renewalPeriod"] = 60, ["count"] = capacity * 1000 });
         deployment.Properties["provisioningState"] = "Succeeded";

@@ -5,31 +5,62 @@ using Foundry.Emulator.State;
 namespace Foundry.Emulator.CognitiveServices;
 
 /// <summary>
-/// Which models, versions and deployment SKUs each region offers, and the per-region quota per (SKU, model) in
-/// thousands of tokens per minute. Some regions lack some offers on purpose, so "not available in region" and
-/// fallback can be exercised: francecentral and japaneast have no gpt-4.1.
+/// Which models, versions and deployment SKUs each region offers, with the quota (usage) each SKU draws from, and the
+/// per-region quota in thousands of tokens per minute (PTUs for provisioned SKUs). Some regions lack some offers on
+/// purpose, so "not available in region" and fallback can be exercised: francecentral and japaneast have no gpt-4.1.
+/// As in Azure's models list (Models_List example ListLocationModels.json, 2025-09-01), each SKU names its own
+/// usageName, which is not always "OpenAI.{sku}.{model}": gpt-4o Standard draws from "OpenAI.Standard.GPT4o", the
+/// provisioned SKUs share one pool per deployment type ("OpenAI.ProvisionedManaged", "OpenAI.GlobalProvisionedManaged",
+/// "OpenAI.DataZoneProvisionedManaged") across models, and Foundry (non-OpenAI) models on AIServices accounts draw from
+/// "AIServices.{sku}.…" usages (Llama: "AIServices.GlobalStandard.MaaS" in the example).
 /// </summary>
 public static class ModelCatalog
 {
-    /// <summary>Default quota limit per subscription × region × (SKU, model), overridable per test.</summary>
+    /// <summary>Default quota limit per subscription × region × usage, overridable per test.</summary>
     public const int DefaultLimit = 1000;
 
-    private static readonly (string Model, string Version, string Sku, string[]? Regions)[] Offers =
+    private static readonly string[] Provisioned = { "ProvisionedManaged", "GlobalProvisionedManaged", "DataZoneProvisionedManaged" };
+
+    /// <summary>One offer: a model version on a SKU, its format (publisher) and the usage its capacity counts against.</summary>
+    public sealed record Offer(string Model, string Version, string Sku, string[]? Regions, string Format = "OpenAI", string? Usage = null)
     {
-        ("gpt-4o", "2024-08-06", "GlobalStandard", null),
-        ("gpt-4o", "2024-08-06", "Standard", new[] { "eastus", "eastus2", "swedencentral", "westus3" }),
-        ("gpt-4o", "2024-08-06", "DataZoneStandard", new[] { "eastus", "eastus2", "westus", "westus3", "swedencentral", "francecentral", "westeurope", "northeurope" }),
-        ("gpt-4o", "2024-11-20", "GlobalStandard", null),
-        ("gpt-4o-mini", "2024-07-18", "GlobalStandard", null),
-        ("gpt-4o-mini", "2024-07-18", "Standard", new[] { "eastus", "swedencentral" }),
-        ("gpt-4.1", "2025-04-14", "GlobalStandard", new[] { "eastus", "eastus2", "westus", "westus3", "swedencentral", "westeurope", "northeurope", "uksouth", "australiaeast", "canadaeast" }),
-        ("o4-mini", "2025-04-16", "GlobalStandard", null),
-        ("gpt-5-mini", "2025-08-07", "GlobalStandard", null),
-        ("dall-e-3", "3.0", "Standard", new[] { "eastus", "swedencentral", "australiaeast" }),
-        ("text-embedding-3-small", "1", "Standard", null),
-        ("text-embedding-3-small", "1", "GlobalStandard", null),
-        ("text-embedding-3-large", "1", "Standard", null),
-        ("text-embedding-3-large", "1", "GlobalStandard", null),
+        /// <summary>The usage (quota) name this SKU of the model draws from.</summary>
+        public string UsageName => Usage ?? (Provisioned.Contains(Sku, StringComparer.OrdinalIgnoreCase) ? $"OpenAI.{Sku}"
+            : Format == "OpenAI" ? $"OpenAI.{Sku}.{Model}" : $"AIServices.{Sku}.{Model}");
+
+        /// <summary>Non-OpenAI (Foundry) models are offered to AIServices accounts only.</summary>
+        public bool OfferedTo(string kind) => Format == "OpenAI" || kind.Equals("AIServices", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static readonly string[] ProvisionedRegions = { "eastus", "eastus2", "swedencentral", "westus3" };
+
+    private static readonly Offer[] Offers =
+    {
+        new("gpt-4o", "2024-08-06", "GlobalStandard", null),
+        new("gpt-4o", "2024-08-06", "Standard", new[] { "eastus", "eastus2", "swedencentral", "westus3" }, Usage: "OpenAI.Standard.GPT4o"),
+        new("gpt-4o", "2024-08-06", "DataZoneStandard", new[] { "eastus", "eastus2", "westus", "westus3", "swedencentral", "francecentral", "westeurope", "northeurope" }),
+        new("gpt-4o", "2024-08-06", "ProvisionedManaged", ProvisionedRegions),
+        new("gpt-4o", "2024-08-06", "GlobalProvisionedManaged", null),
+        new("gpt-4o", "2024-08-06", "DataZoneProvisionedManaged", ProvisionedRegions),
+        new("gpt-4o", "2024-11-20", "GlobalStandard", null),
+        new("gpt-4o-mini", "2024-07-18", "GlobalStandard", null),
+        new("gpt-4o-mini", "2024-07-18", "Standard", new[] { "eastus", "swedencentral" }),
+        new("gpt-4.1", "2025-04-14", "GlobalStandard", new[] { "eastus", "eastus2", "westus", "westus3", "swedencentral", "westeurope", "northeurope", "uksouth", "australiaeast", "canadaeast" }),
+        new("gpt-4.1", "2025-04-14", "GlobalProvisionedManaged", new[] { "eastus", "eastus2", "westus", "westus3", "swedencentral", "westeurope", "northeurope", "uksouth", "australiaeast", "canadaeast" }),
+        new("o4-mini", "2025-04-16", "GlobalStandard", null),
+        new("gpt-5-mini", "2025-08-07", "GlobalStandard", null),
+        new("dall-e-3", "3.0", "Standard", new[] { "eastus", "swedencentral", "australiaeast" }),
+        new("text-embedding-3-small", "1", "Standard", null),
+        new("text-embedding-3-small", "1", "GlobalStandard", null),
+        new("text-embedding-3-large", "1", "Standard", null),
+        new("text-embedding-3-large", "1", "GlobalStandard", null),
+        // Foundry models sold directly by Azure, deployable on AIServices accounts only, each with its publisher's
+        // format as deployments must name it (Bicep/ARM samples: format 'Microsoft' for Phi-4-mini-instruct, 'DeepSeek'
+        // for DeepSeek-R1, 'Mistral AI' for Mistral-Large-3; 'Meta' and the MaaS usage from the models-list example).
+        new("Phi-4-mini-instruct", "1", "GlobalStandard", null, "Microsoft"),
+        new("DeepSeek-R1", "1", "GlobalStandard", null, "DeepSeek"),
+        new("Mistral-Large-3", "1", "GlobalStandard", new[] { "eastus", "eastus2", "westus3", "swedencentral", "francecentral" }, "Mistral AI"),
+        new("Llama-3.2-90B-Vision-Instruct", "2", "GlobalStandard", null, "Meta", "AIServices.GlobalStandard.MaaS"),
     };
 
     /// <summary>
@@ -60,25 +91,29 @@ public static class ModelCatalog
     /// <summary>A version's retirement date (deprecation.inference), or null when none is published.</summary>
     public static DateTimeOffset? RetiresOn(string model, string version) => Lifecycle.TryGetValue((model, version), out var l) ? l.Retirement : null;
 
-    public static bool IsOffered(string location, string model, string version, string sku) =>
-        Offers.Any(o => o.Model.Equals(model, StringComparison.OrdinalIgnoreCase) && o.Version == version &&
-                        o.Sku.Equals(sku, StringComparison.OrdinalIgnoreCase) && (o.Regions is null || o.Regions.Contains(location, StringComparer.OrdinalIgnoreCase)));
+    /// <summary>The offer of (model, version, SKU) in the region, or null.</summary>
+    public static Offer? Find(string location, string model, string version, string sku) =>
+        OffersIn(location).FirstOrDefault(o => o.Model.Equals(model, StringComparison.OrdinalIgnoreCase) && o.Version == version && o.Sku.Equals(sku, StringComparison.OrdinalIgnoreCase));
 
-    public static IEnumerable<(string Model, string Version, string Sku)> OffersIn(string location) =>
-        Offers.Where(o => o.Regions is null || o.Regions.Contains(location, StringComparer.OrdinalIgnoreCase)).Select(o => (o.Model, o.Version, o.Sku));
+    public static bool IsOffered(string location, string model, string version, string sku) => Find(location, model, version, sku) is not null;
 
-    public static string UsageName(string sku, string model) => $"OpenAI.{sku}.{model}";
+    public static IEnumerable<Offer> OffersIn(string location) =>
+        Offers.Where(o => o.Regions is null || o.Regions.Contains(location, StringComparer.OrdinalIgnoreCase));
 
-    public static string UsageLabel(string sku, string model) => $"Tokens Per Minute (thousands) - {model} - {sku}";
+    /// <summary>The usage a (SKU, model) draws from in the region (whatever the version).</summary>
+    public static string UsageName(string sku, string model) =>
+        Offers.FirstOrDefault(o => o.Model.Equals(model, StringComparison.OrdinalIgnoreCase) && o.Sku.Equals(sku, StringComparison.OrdinalIgnoreCase))?.UsageName ?? $"OpenAI.{sku}.{model}";
 
-    public static int Limit(EmulatorState state, string subscriptionId, string location, string sku, string model) =>
-        state.QuotaLimits.TryGetValue(QuotaKey(subscriptionId, location, sku, model), out var limit) ? limit : DefaultLimit;
+    public static string UsageLabel(string usageName) =>
+        usageName.Split(new[] { '.' }, 3) is { Length: 3 } parts ? $"Tokens Per Minute (thousands) - {parts[2]} - {parts[1]}" : $"Provisioned Managed Throughput Unit - {usageName.Split('.').Last()}";
 
-    public static string QuotaKey(string subscriptionId, string location, string sku, string model) =>
-        $"{subscriptionId}/{location}/{UsageName(sku, model)}".ToLowerInvariant();
+    public static int Limit(EmulatorState state, string subscriptionId, string location, string usageName) =>
+        state.QuotaLimits.TryGetValue(QuotaKey(subscriptionId, location, usageName), out var limit) ? limit : DefaultLimit;
 
-    /// <summary>Capacity in use for (SKU, model) in a region: live deployments plus those of soft-deleted accounts.</summary>
-    public static int Used(EmulatorState state, string subscriptionId, string location, string sku, string model, string? exceptDeploymentId = null)
+    public static string QuotaKey(string subscriptionId, string location, string usageName) => $"{subscriptionId}/{location}/{usageName}".ToLowerInvariant();
+
+    /// <summary>Capacity counted against a usage in a region: live deployments plus those of soft-deleted accounts.</summary>
+    public static int Used(EmulatorState state, string subscriptionId, string location, string usageName, string? exceptDeploymentId = null)
     {
         // Deployments carry no location of their own (the spec forbids one): their account's region counts.
         var live = state.Resources.Values.Where(r => r.Type == CognitiveServicesArea.DeploymentType && r.SubscriptionId.Equals(subscriptionId, StringComparison.OrdinalIgnoreCase))
@@ -89,53 +124,58 @@ public static class ModelCatalog
             .Where(d => string.Equals(d.Location, location, StringComparison.OrdinalIgnoreCase))
             .Select(d => d.Deployment)
             .Where(d => !d.Id.Equals(exceptDeploymentId, StringComparison.OrdinalIgnoreCase))
-            .Where(d => string.Equals(d.Sku?["name"]?.GetValue<string>(), sku, StringComparison.OrdinalIgnoreCase) &&
-                        string.Equals(d.Properties["model"]?["name"]?.GetValue<string>(), model, StringComparison.OrdinalIgnoreCase))
+            .Where(d => d.Sku?["name"]?.GetValue<string>() is { } sku && d.Properties["model"]?["name"]?.GetValue<string>() is { } model &&
+                        UsageName(sku, model).Equals(usageName, StringComparison.OrdinalIgnoreCase))
             .Sum(d => d.Sku?["capacity"]?.GetValue<int>() ?? 0);
     }
 
     /// <summary>
-    /// The models list of a region (ModelListResult shape) as of <paramref name="now"/> (the model-catalogue clock):
-    /// each version's deprecation.inference is its retirement date, and its lifecycleStatus turns Deprecating after the
-    /// deprecation date and Deprecated after retirement (statuses of the 2025-09-01 ListLocationModels example).
+    /// The models list of a region (ModelListResult shape) as of <paramref name="now"/> (the model-catalogue clock): an
+    /// OpenAI model once per account kind that offers it (kind OpenAI and kind AIServices, as the example lists dall-e-3
+    /// under AIServices), a Foundry model under AIServices only. Each version's deprecation.inference is its retirement
+    /// date, and its lifecycleStatus turns Deprecating after the deprecation date and Deprecated after retirement
+    /// (statuses of the 2025-09-01 ListLocationModels example).
     /// </summary>
-    public static JsonArray Models(string location, DateTimeOffset now) => new(OffersIn(location).GroupBy(o => (o.Model, o.Version)).Select(g => (JsonNode)new JsonObject
-    {
-        ["kind"] = "OpenAI",
-        ["skuName"] = "S0",
-        ["model"] = new JsonObject
+    public static IEnumerable<JsonNode> Models(string location, DateTimeOffset now, string? kind = null) =>
+        from g in OffersIn(location).GroupBy(o => (o.Model, o.Version, o.Format))
+        from accountKind in new[] { "OpenAI", "AIServices" }
+        where (kind is null || kind.Equals(accountKind, StringComparison.OrdinalIgnoreCase)) && g.First().OfferedTo(accountKind)
+        let life = Lifecycle.TryGetValue((g.Key.Model, g.Key.Version), out var l) ? l : ((string Status, DateTimeOffset? Deprecation, DateTimeOffset Retirement)?)null
+        select (JsonNode)new JsonObject
         {
-            ["format"] = "OpenAI",
-            ["name"] = g.Key.Model,
-            ["version"] = g.Key.Version,
-            ["lifecycleStatus"] = Lifecycle.TryGetValue(g.Key, out var life)
-                ? now >= life.Retirement ? "Deprecated" : life.Deprecation is { } deprecated && now >= deprecated ? "Deprecating" : life.Status
-                : "GenerallyAvailable",
-            ["deprecation"] = Lifecycle.TryGetValue(g.Key, out var dates)
-                ? new JsonObject { ["inference"] = dates.Retirement.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), ["deprecationStatus"] = "Planned" }
-                : null,
-            ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : g.Key.Model.StartsWith("dall-e", StringComparison.Ordinal) ? "imageGenerations" : "chatCompletion"] = "true" },
-            ["skus"] = new JsonArray(g.Select(o => (JsonNode)new JsonObject
+            ["kind"] = accountKind,
+            ["skuName"] = "S0",
+            ["model"] = new JsonObject
             {
-                ["name"] = o.Sku,
-                ["usageName"] = UsageName(o.Sku, o.Model),
-                ["capacity"] = new JsonObject { ["minimum"] = 1, ["maximum"] = DefaultLimit, ["step"] = 1, ["default"] = 10 },
-            }).ToArray()),
-        },
-    }).ToArray());
+                ["format"] = g.Key.Format,
+                ["name"] = g.Key.Model,
+                ["version"] = g.Key.Version,
+                ["lifecycleStatus"] = life is { } dates
+                    ? now >= dates.Retirement ? "Deprecated" : dates.Deprecation is { } deprecated && now >= deprecated ? "Deprecating" : dates.Status
+                    : "GenerallyAvailable",
+                ["deprecation"] = life is { } retiring
+                    ? new JsonObject { ["inference"] = retiring.Retirement.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), ["deprecationStatus"] = "Planned" }
+                    : null,
+                ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : g.Key.Model.StartsWith("dall-e", StringComparison.Ordinal) ? "imageGenerations" : "chatCompletion"] = "true" },
+                ["skus"] = new JsonArray(g.Select(o => (JsonNode)new JsonObject
+                {
+                    ["name"] = o.Sku,
+                    ["usageName"] = o.UsageName,
+                    ["capacity"] = new JsonObject { ["minimum"] = 1, ["maximum"] = DefaultLimit, ["step"] = 1, ["default"] = 10 },
+                }).ToArray()),
+            },
+        };
 
-    /// <summary>The usages list of a region for a subscription (quota per SKU and model, plus the account count).</summary>
-    public static JsonArray Usages(EmulatorState state, string subscriptionId, string location)
+    /// <summary>The usages list of a region for a subscription (quota per usage name, plus the account count).</summary>
+    public static IEnumerable<JsonNode> Usages(EmulatorState state, string subscriptionId, string location)
     {
-        var usages = new JsonArray();
         var accounts = state.Resources.Values.Count(r => r.Type == CognitiveServicesArea.AccountType && r.SubscriptionId.Equals(subscriptionId, StringComparison.OrdinalIgnoreCase) &&
                                                           string.Equals(r.Location, location, StringComparison.OrdinalIgnoreCase));
-        usages.Add(Usage("AccountCount", "Cognitive Services total account limit", accounts, 200));
-        foreach (var (model, sku) in OffersIn(location).Select(o => (o.Model, o.Sku)).Distinct())
+        yield return Usage("AccountCount", "Cognitive Services total account limit", accounts, 200);
+        foreach (var usage in OffersIn(location).Select(o => o.UsageName).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            usages.Add(Usage(UsageName(sku, model), UsageLabel(sku, model), Used(state, subscriptionId, location, sku, model), Limit(state, subscriptionId, location, sku, model)));
+            yield return Usage(usage, UsageLabel(usage), Used(state, subscriptionId, location, usage), Limit(state, subscriptionId, location, usage));
         }
-        return usages;
     }
 
     private static JsonObject Usage(string name, string label, int current, int limit) => new()

@@ -8,7 +8,8 @@ namespace Foundry.Emulator.KeyVault;
 /// PUT vaults/{name}/accessPolicies/{add|replace|remove} (Vaults_UpdateAccessPolicy): changes a vault's access
 /// policies without a full vault PUT. A policy is keyed by tenantId + objectId (+ applicationId). add merges the sent
 /// permissions into the principal's policy (or adds it); replace sets them; remove takes the sent permissions away
-/// and drops a policy left with none. [unverified] replace/remove semantics: the REST reference does not spell them out.
+/// and drops a policy left with none. The data plane acts on the change only after the realistic profile's delay
+/// (<see cref="Realism.AccessPolicyPropagation"/>). [unverified] replace/remove semantics: the REST reference does not spell them out.
 /// </summary>
 internal static class AccessPolicyUpdates
 {
@@ -23,6 +24,7 @@ internal static class AccessPolicyUpdates
         {
             return AzureError.Arm(400, "BadRequest", "properties.accessPolicies must list at least one access policy.");
         }
+        var before = vault.Properties["accessPolicies"]?.DeepClone() as JsonArray;
         var policies = vault.Properties["accessPolicies"] as JsonArray ?? new JsonArray();
         foreach (var policy in sent.OfType<JsonObject>())
         {
@@ -55,6 +57,7 @@ internal static class AccessPolicyUpdates
         }
         vault.Properties["accessPolicies"] = policies;
         vault.Touch(c.Now);
+        Realism.AccessPolicyPropagation.Changed(c.Cloud, vault, before);
         return EmulatorResponse.Json(200, new JsonObject
         {
             ["id"] = $"{vault.Id}/accessPolicies/{kind}",

@@ -48,6 +48,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         {
             var days = vault.Properties["softDeleteRetentionInDays"]?.GetValue<int>() ?? 90;
             c.State.DeletedVaults[vault.Name.ToLowerInvariant()] = new DeletedVault { Vault = vault, DeletionDate = c.Now, ScheduledPurgeDate = c.Now.AddDays(days) };
+            Realism.AccessPolicyPropagation.Forget(c.State, vault);
         });
         cloud.OnOperationComplete("vaults.create", (c, operation) =>
         {
@@ -136,6 +137,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
     {
         // A PUT replaces the tags and resets the network settings it omits (a PATCH merges); purge protection and soft delete keep their one-way rules below.
         if (replace || body.ContainsKey("tags")) vault.Tags = Arm.Arm.ParseTags(body["tags"]);
+        var policiesBefore = vault.Properties["accessPolicies"]?.DeepClone() as JsonArray;
         if (replace)
         {
             vault.Properties["publicNetworkAccess"] = body["properties"]?["publicNetworkAccess"]?.DeepClone() ?? "Enabled";
@@ -155,6 +157,7 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
             }
         }
         vault.Touch(c.Now);
+        Realism.AccessPolicyPropagation.Changed(c.Cloud, vault, policiesBefore);
         return EmulatorResponse.Json(200, vault.ToJson());
     }
 
@@ -171,7 +174,8 @@ internal sealed class KeyVaultManagementArea : IEmulatorArea
         if (deleted is null) return DeletedNotFound(c);
         if (deleted.Vault.Properties["enablePurgeProtection"]?.GetValue<bool>() == true)
         {
-            // As Azure answers it (az keyvault purge prints "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.").
+            // As Azure answers it (az keyvault purge prints "(MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.":
+            // microsoft/AzureTRE#1446, MicrosoftDocs/azure-docs#55427); 405 is the status that code names [assumption: no raw status seen].
             return AzureError.Arm(405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed.");
         }
         var operation = c.Cloud.StartOperation(c["sub"], "Microsoft.KeyVault", c["loc"], $"/subscriptions/{c["sub"]}/providers/Microsoft.KeyVault/locations/{c["loc"]}/deletedVaults/{deleted.Vault.Name}",

@@ -63,14 +63,18 @@ internal sealed class KeyVaultSecretsArea : IEmulatorArea
         // [unverified] A vault that does not exist fails DNS in Azure; the closest faithful answer here is 404.
         var vault = SecretAccess.LiveVault(c.State, c.HostLabel)
             ?? throw RequestContext.Fail(AzureError.KeyVault(404, "VaultNotFound", $"The vault '{c.HostLabel}' does not exist or has been deleted."));
-        var allowed = write ? SecretAccess.CanWrite(c.State, vault, c.Principal, permission, c.Now) : SecretAccess.CanRead(c.State, vault, c.Principal, c.Now);
+        var allowed = write ? SecretAccess.CanWrite(c.State, vault, c.Principal, permission, c.Now) : SecretAccess.CanRead(c.State, vault, c.Principal, c.Now, permission);
         if (!allowed && vault.Properties["enableRbacAuthorization"]?.GetValue<bool>() != true)
         {
-            // An access-policy vault answers in its own words: no role assignment is consulted, so none is named.
-            // [unverified] wording: from Azure's documented AccessDenied message, no recording of it is kept here.
-            throw RequestContext.Fail(AzureError.KeyVault(403, "Forbidden",
-                $"The user, group or application 'appid={c.Principal};oid={c.Principal};iss=https://sts.windows.net/{c.State.TenantId}/' does not have secrets {(write ? permission : "get")} permission on key vault '{vault.Name};location={vault.Location}'. " +
-                "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287", "AccessDenied"));
+            // An access-policy vault answers in its own words, no role assignment named, and two ways: a caller on no
+            // policy (terraform-provider-azurerm#4569) and one whose policy lacks the permission (steampipe-plugin-azure#127,
+            // MicrosoftDocs/azure-docs#57072), both 403 Forbidden with inner code AccessDenied.
+            var caller = $"appid={c.Principal};oid={c.Principal};iss=https://sts.windows.net/{c.State.TenantId}/";
+            throw RequestContext.Fail(AzureError.KeyVault(403, "Forbidden", SecretAccess.OnAnAccessPolicy(c.State, vault, c.Principal, c.Now)
+                ? $"The user, group or application '{caller}' does not have secrets {permission} permission on key vault '{vault.Name};location={vault.Location}'. " +
+                  "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287"
+                : $"Access denied. Caller was not found on any access policy.\r\nCaller: appid={c.Principal};oid={c.Principal};numgroups=0;iss=https://sts.windows.net/{c.State.TenantId}/\r\nVault: {vault.Name};location={vault.Location}",
+                "AccessDenied"));
         }
         if (!allowed)
         {

@@ -29,7 +29,8 @@ internal static class OpenAIAccess
         if (!AudienceAccepted(c.Http.Request.Headers.Authorization.ToString()[7..].Trim())) return AzureError.OpenAI(401, "401", WrongAudience);
         var principal = EmulatorPipeline.PrincipalOf(c.Http.Request);
         if (Holds(c.State, account, principal, c.Now)) return null;
-        // Wording verified for chat/completions; the embeddings form follows the same pattern [unverified].
+        // Wording verified for chat/completions (401, quoted from real runs in public repos); for embeddings the status,
+        // code and data action (Cognitive Services OpenAI User's dataActions) are verified, the sentence follows the chat one [assumption].
         return AzureError.OpenAI(401, "PermissionDenied",
             $"The principal `{principal}` lacks the required data action `Microsoft.CognitiveServices/accounts/OpenAI/deployments/{operation}/action` to perform `POST /openai/deployments/{{deployment-id}}/{operation}` operation.");
     }

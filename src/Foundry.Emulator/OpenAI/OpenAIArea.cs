@@ -41,7 +41,8 @@ internal sealed class OpenAIArea : IEmulatorArea
         if (!keyValid && !bearer) return AzureError.OpenAI(401, "401", InvalidKey);
         if (keyValid && account.Properties["disableLocalAuth"]?.GetValue<bool>() == true)
         {
-            // [unverified] wording: key auth refused when local auth is disabled.
+            // As Azure answers it: 403 {"error":{"code":"AuthenticationTypeDisabled","message":"Key based authentication is disabled for this resource."}}
+            // (quoted from a real run in chadtoney/ai-agents-trainer-hub TROUBLESHOOTING-AZURE.md).
             return AzureError.OpenAI(403, "AuthenticationTypeDisabled", "Key based authentication is disabled for this resource.");
         }
         if (!keyValid && OpenAIAccess.Refuse(c, account, operation) is { } denied) return denied;

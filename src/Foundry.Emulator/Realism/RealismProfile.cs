@@ -30,6 +30,9 @@ public sealed record RealismProfile
     /// <summary>How long a new or deleted role assignment takes to reach Key Vault's data plane and App Service's reference resolution (Azure terms).</summary>
     public TimeSpan RoleAssignmentPropagation { get; init; }
 
+    /// <summary>How long a change to a vault's access policies (added, changed or removed entries) takes to reach Key Vault's data plane and reference resolution (Azure terms).</summary>
+    public TimeSpan AccessPolicyPropagation { get; init; }
+
     /// <summary>Shortest delay before Resource Graph shows a create, tag change or delete (Azure terms).</summary>
     public TimeSpan GraphIndexLagMin { get; init; }
 
@@ -48,14 +51,24 @@ public sealed record RealismProfile
     /// <summary>Resource Manager's token buckets and Resource Graph's quota (enforced in realistic, refill scaled by <see cref="TimeScale"/>).</summary>
     public Throttling.ThrottlingLimits Throttling { get; init; } = Foundry.Emulator.Throttling.ThrottlingLimits.Off;
 
-    public bool IsFast => RoleAssignmentPropagation == TimeSpan.Zero && GraphIndexLagMax == TimeSpan.Zero &&
+    /// <summary>
+    /// Items per page of a region's models and usages lists. Azure pages both (ModelListResult and UsageListResult
+    /// carry nextLink) at a size it does not document; a recorded usages list (cogsvc-cli list_usages) returned 44
+    /// items on one page, so the fast profile answers 50 per page. The realistic profile answers 10, so a client that
+    /// reads only the first page (and misses a model or a usage) fails under it, as it would on a subscription whose
+    /// lists run to hundreds of entries.
+    /// </summary>
+    public int CatalogPageSize { get; init; } = 50;
+
+    public bool IsFast => RoleAssignmentPropagation == TimeSpan.Zero && AccessPolicyPropagation == TimeSpan.Zero && GraphIndexLagMax == TimeSpan.Zero &&
                           SecretDeletion == TimeSpan.Zero && SecretPurge == TimeSpan.Zero && VaultPurge == TimeSpan.Zero;
 
     /// <summary>Today's behaviour: no delay anywhere.</summary>
     public static RealismProfile Fast { get; } = new();
 
     /// <summary>
-    /// Azure's delays: role assignments 60 s (Key Vault documents "up to 10 minutes"; a minute is the common case),
+    /// Azure's delays: role assignments and Key Vault access policies 60 s (Key Vault documents "up to 10 minutes"
+    /// for RBAC; access policies lag alike, terraform-provider-azurerm#9125; a minute is the common case),
     /// Resource Graph 5–30 s, secret deletion 5 s and purge 10 s (SDK issues report ObjectIsBeingDeleted for
     /// seconds after either), vault purge 30 s.
     /// </summary>
@@ -64,11 +77,13 @@ public sealed record RealismProfile
         Name = RealisticName,
         TimeScale = timeScale,
         RoleAssignmentPropagation = TimeSpan.FromSeconds(60),
+        AccessPolicyPropagation = TimeSpan.FromSeconds(60),
         GraphIndexLagMin = TimeSpan.FromSeconds(5),
         GraphIndexLagMax = TimeSpan.FromSeconds(30),
         SecretDeletion = TimeSpan.FromSeconds(5),
         SecretPurge = TimeSpan.FromSeconds(10),
         VaultPurge = TimeSpan.FromSeconds(30),
+        CatalogPageSize = 10,
         Throttling = Foundry.Emulator.Throttling.ThrottlingLimits.Azure(timeScale),
     };
 

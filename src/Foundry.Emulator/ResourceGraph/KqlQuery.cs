@@ -17,11 +17,12 @@ public sealed class KqlTooComplexException(string message, int position, string 
 /// <summary>
 /// The KQL subset Foundry and its users send to Resource Graph: a table (Resources, ResourceContainers), then
 /// | where (==, =~, !=, !~, has, contains, startswith, in, in~, !in, !in~, and, or, not, parentheses, isempty,
-/// isnotempty, tostring, tolower), | project (with renames), | order by … asc|desc, | limit / take n.
+/// isnotempty, tostring, tolower), | project (with renames), | order by … asc|desc, | limit / take n, and the
+/// aggregations in KqlQuery.Aggregation.cs (| summarize, | distinct, | top n by, | count).
 /// </summary>
 /// Bounded: at most <see cref="MaxQueryLength"/> characters and <see cref="MaxNesting"/> levels of parentheses, not and
 /// function calls, so no query can exhaust the stack; and/or chains are evaluated in a loop, not by recursion.
-public sealed class KqlQuery
+public sealed partial class KqlQuery
 {
     /// <summary>Far above any query Foundry or a person writes; a longer one is refused as too complex.</summary>
     public const int MaxQueryLength = 64 * 1024;
@@ -38,7 +39,7 @@ public sealed class KqlQuery
     public bool Limited { get; private set; }
 
     /// <summary>The tabular operators; Resource Graph reads one in a value's place as the start of an operator, not a column.</summary>
-    internal static readonly HashSet<string> Operators = new(StringComparer.OrdinalIgnoreCase) { "where", "project", "order", "sort", "limit", "take" };
+    internal static readonly HashSet<string> Operators = new(StringComparer.OrdinalIgnoreCase) { "where", "project", "order", "sort", "limit", "take", "summarize", "distinct", "top" };
 
     public static KqlQuery Parse(string text)
     {
@@ -100,9 +101,19 @@ public sealed class KqlQuery
                     p.ExpectIdent("by");
                     var key = p.Operand();
                     var descending = !p.TryTakeIdent("asc") && (p.TryTakeIdent("desc") || true);
-                    query.stages.Add(rows => descending
-                        ? rows.OrderByDescending(r => Text(key(r)), StringComparer.OrdinalIgnoreCase)
-                        : rows.OrderBy(r => Text(key(r)), StringComparer.OrdinalIgnoreCase));
+                    query.stages.Add(rows => descending ? rows.OrderByDescending(key, ValueOrder.Instance) : rows.OrderBy(key, ValueOrder.Instance));
+                    break;
+                case "summarize":
+                    query.Summarize(p);
+                    break;
+                case "distinct":
+                    query.Distinct(p);
+                    break;
+                case "top":
+                    query.Top(p);
+                    break;
+                case "count":
+                    query.Count();
                     break;
                 case "limit":
                 case "take":
@@ -152,9 +163,33 @@ public sealed class KqlQuery
         private int index;
         private int depth;
 
+        /// <summary>Where the parser stands, to name what it parsed since (<see cref="ColumnNameSince"/>).</summary>
+        public int Index => index;
+
         public int Position => index < tokens.Count ? tokens[index].Position : tokens.Count == 0 ? 0 : tokens[^1].Position + tokens[^1].Text.Length;
 
         private Tokenizer.Token? Peek => index < tokens.Count ? tokens[index] : null;
+
+        /// <summary>
+        /// The column name KQL gives an unnamed expression parsed from token <paramref name="start"/> on: its column
+        /// and member names joined by '_', function names left out (tostring(properties.a.b) → properties_a_b).
+        /// </summary>
+        public string ColumnNameSince(int start)
+        {
+            var parts = new List<string>();
+            for (var i = start; i < index; i++)
+            {
+                var t = tokens[i];
+                var isFunction = i + 1 < index && tokens[i + 1] is { Kind: Tokenizer.Kind.Symbol, Text: "(" };
+                if ((t.Kind == Tokenizer.Kind.Ident && !isFunction) || (t.Kind == Tokenizer.Kind.String && i > 0 && tokens[i - 1].Text == "[")) parts.Add(t.Text);
+            }
+            return string.Join("_", parts);
+        }
+
+        public bool PeeksSymbol(string symbol) => Peek is { Kind: Tokenizer.Kind.Symbol } t && t.Text == symbol;
+
+        public bool PeeksIdentFollowedBy(string symbol) =>
+            Peek is { Kind: Tokenizer.Kind.Ident } && index + 1 < tokens.Count && tokens[index + 1] is { Kind: Tokenizer.Kind.Symbol } next && next.Text == symbol;
 
         public bool TryTake(string symbol)
         {

@@ -26,7 +26,11 @@ public sealed class LocalCloud
         Timings.Baseline = key => RealismTimings.For(options.Realism, key);
         Throttle = new Throttling.ArmThrottle(options.Throttling ?? options.Realism.Throttling);
         Identity = options.Identity;
+        CatalogPageSize = Math.Max(1, options.CatalogPageSize ?? options.Realism.CatalogPageSize);
     }
+
+    /// <summary>Items per page of the models and usages lists (see <see cref="Realism.RealismProfile.CatalogPageSize"/>).</summary>
+    public int CatalogPageSize { get; }
 
     public object Sync { get; } = new();
     public EmulatorState State { get; private set; }

@@ -17,6 +17,8 @@ public static class BuiltInRoles
     public const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     /// <summary>Key Vault Secrets Officer: manage secrets.</summary>
     public const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+    /// <summary>Cognitive Services OpenAI User: call a deployment's inference APIs with an Entra token (no management rights).</summary>
+    public const string CognitiveServicesOpenAIUser = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
 }
 
 /// <summary>

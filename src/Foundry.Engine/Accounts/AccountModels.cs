@@ -24,9 +24,10 @@ public sealed record AccountInfo(
 /// <param name="CustomSubdomain">Custom subdomain (globally unique, immutable).</param>
 /// <param name="Tags">Tags.</param>
 /// <param name="Restore">Restore a soft-deleted account of the same name instead of creating one.</param>
+/// <param name="DisableLocalAuth">Create the account without keys (auth "entra"): only Entra tokens are served.</param>
 public sealed record AccountSpec(
     string SubscriptionId, string ResourceGroupName, string Name, string Location, string Kind, string CustomSubdomain,
-    IReadOnlyDictionary<string, string> Tags, bool Restore = false);
+    IReadOnlyDictionary<string, string> Tags, bool Restore = false, bool DisableLocalAuth = false);
 
 /// <summary>The two key slots of an account.</summary>
 public enum KeySlot

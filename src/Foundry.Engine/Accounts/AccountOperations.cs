@@ -44,6 +44,7 @@ public sealed class AccountOperations
         var context = new FailureContext($"{(spec.Restore ? "restore" : "create or update")} AI account '{spec.Name}'", id, "Cognitive Services Contributor", spec.Location);
         var properties = new Dictionary<string, object> { ["customSubDomainName"] = spec.CustomSubdomain, ["publicNetworkAccess"] = "Enabled" };
         if (spec.Restore) properties["restore"] = true;
+        if (spec.DisableLocalAuth) properties["disableLocalAuth"] = true;
         var data = new GenericResourceData(new AzureLocation(spec.Location))
         {
             Kind = spec.Kind,
@@ -53,6 +54,20 @@ public sealed class AccountOperations
         };
         foreach (var tag in spec.Tags) data.Tags[tag.Key] = tag.Value;
         return GenericResources.StartPutAsync(arm, id, data, context, pollingInterval, cancellationToken);
+    }
+
+    /// <summary>
+    /// Turns the account's key authentication off or on. PATCH (Accounts_Update) sends only disableLocalAuth, so network
+    /// rules and the rest of the account stay as they are (a PUT would reset what it omits). Returns the account as
+    /// Azure keeps it: a modify policy may have rewritten the value.
+    /// </summary>
+    public async Task<AccountInfo?> SetLocalAuthDisabledAsync(string resourceId, bool disabled, CancellationToken cancellationToken)
+    {
+        await rest.SendAsync(RequestMethod.Patch, $"{resourceId}?api-version={ApiVersions.CognitiveServices}",
+            new Dictionary<string, object> { ["properties"] = new Dictionary<string, object> { ["disableLocalAuth"] = disabled } },
+            new FailureContext(disabled ? "disable key authentication on the AI account" : "enable key authentication on the AI account", resourceId, "Cognitive Services Contributor"),
+            cancellationToken).ConfigureAwait(false);
+        return await GetAsync(resourceId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts deleting the account (Azure soft-deletes it). A missing account is already deleted: null.</summary>

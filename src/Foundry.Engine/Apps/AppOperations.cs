@@ -20,6 +20,15 @@ public sealed record AppInfo(string ResourceId, string Name, string ResourceGrou
     /// <summary>The user-assigned identities attached to the app: resource id → principal id.</summary>
     public IReadOnlyDictionary<string, string> UserAssignedPrincipals { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The user-assigned identities attached to the app: resource id → client id (what AZURE_CLIENT_ID names).</summary>
+    public IReadOnlyDictionary<string, string> UserAssignedClientIds { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The user-assigned identity the app's code is to use under auth "entra": the one that resolves (or, once Foundry
+    /// wired it, would resolve) its Key Vault references; null when that is the system-assigned identity.
+    /// </summary>
+    public string? WiringUserAssignedIdentity => !ReferencesUseSystemIdentity ? KeyVaultReferenceIdentity : SoleUserAssignedIdentity;
+
     /// <summary>Whether the app's Key Vault references are left to its system-assigned identity (App Service's default).</summary>
     public bool ReferencesUseSystemIdentity =>
         KeyVaultReferenceIdentity is not { Length: > 0 } chosen || chosen.Equals("SystemAssigned", StringComparison.OrdinalIgnoreCase);
@@ -77,15 +86,17 @@ public sealed class AppOperations
             foreach (var tag in t.EnumerateObject()) tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() ?? "" : tag.Value.ToString();
         }
         var userAssigned = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var clientIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (identity.ValueKind == JsonValueKind.Object && identity.TryGetProperty("userAssignedIdentities", out var attached) && attached.ValueKind == JsonValueKind.Object)
         {
             foreach (var one in attached.EnumerateObject())
             {
                 if (Text(one.Value, "principalId") is { } principal) userAssigned[one.Name] = principal;
+                if (Text(one.Value, "clientId") is { } client) clientIds[one.Name] = client;
             }
         }
         return new AppInfo(root.GetProperty("id").GetString() ?? siteId, root.GetProperty("name").GetString() ?? "", new ResourceIdentifier(siteId).ResourceGroupName ?? "",
-            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity")) { Tags = tags, UserAssignedPrincipals = userAssigned };
+            Text(identity, "principalId"), Text(identity, "type"), Text(properties, "keyVaultReferenceIdentity")) { Tags = tags, UserAssignedPrincipals = userAssigned, UserAssignedClientIds = clientIds };
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace Foundry.Engine.Cleanup;
 /// <summary>What happened to one resource during cleanup.</summary>
 /// <param name="ResourceId">The resource (or secret URI).</param>
 /// <param name="ResourceType">Its type.</param>
-/// <param name="Status">deleted, purged, skipped (not Foundry's), kept (a group holding resources Foundry does not manage), failed, or planned (WhatIf).</param>
+/// <param name="Status">deleted, purged, skipped (not Foundry's), soft-deleted (purge protection keeps it until its scheduled purge date), kept (a group holding resources Foundry does not manage), failed, or planned (WhatIf).</param>
 /// <param name="Attempts">Calls made for it.</param>
 /// <param name="Error">Why it failed, was skipped or was kept.</param>
 /// <param name="DeletedAt">When it was deleted.</param>

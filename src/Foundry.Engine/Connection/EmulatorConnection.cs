@@ -11,11 +11,25 @@ public static class EmulatorConnection
     /// <summary>Environment variable naming the connection file.</summary>
     public const string PathVariable = "FOUNDRY_EMULATOR_CONNECTION";
 
-    /// <summary>The file path: the argument, else FOUNDRY_EMULATOR_CONNECTION, else ~/.foundry/local/connection.json.</summary>
-    public static string ResolvePath(string? path) =>
-        !string.IsNullOrWhiteSpace(path) ? path! :
-        Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } fromEnv ? fromEnv :
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".foundry", "local", "connection.json");
+    /// <summary>Environment variable naming the local cloud's state folder (foundry-shell's --state-dir), which holds connection.json.</summary>
+    public const string FolderVariable = "FOUNDRY_LOCAL_DIR";
+
+    /// <summary>
+    /// The file path, by the rule every FOUNDRY_* variable follows (README, Connect-Foundry help): a parameter beats
+    /// the environment variable, which beats the default. Here: the argument, else FOUNDRY_EMULATOR_CONNECTION (the
+    /// file), else FOUNDRY_LOCAL_DIR/connection.json (the folder foundry-shell writes it to), else ~/.foundry/local/connection.json.
+    /// </summary>
+    public static string ResolvePath(string? path) => ResolvePath(path, Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="ResolvePath(string?)"/> with the environment read through <paramref name="variable"/> (tests).</summary>
+    public static string ResolvePath(string? path, Func<string, string?> variable)
+    {
+        if (variable is null) throw new ArgumentNullException(nameof(variable));
+        if (!string.IsNullOrWhiteSpace(path)) return path!;
+        if (variable(PathVariable) is { Length: > 0 } file) return file;
+        if (variable(FolderVariable) is { Length: > 0 } folder) return Path.Combine(folder, "connection.json");
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".foundry", "local", "connection.json");
+    }
 
     /// <summary>
     /// Reads the file; a missing or malformed file, or one left behind by an emulator whose process is gone (killed

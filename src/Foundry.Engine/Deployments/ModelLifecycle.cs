@@ -55,28 +55,28 @@ public sealed class ModelLifecycle
         this.clock = clock;
     }
 
-    /// <summary>Every model version the region lists, and the time as of which to judge them.</summary>
+    /// <summary>Every model version the region lists (every page of the models list), and the time as of which to judge them.</summary>
     public async Task<(IReadOnlyList<ModelVersionLifecycle> Models, DateTimeOffset Now)> ListAsync(string subscriptionId, string location, CancellationToken cancellationToken)
     {
-        var result = await rest.SendAsync(RequestMethod.Get,
-            $"/subscriptions/{subscriptionId}/providers/Microsoft.CognitiveServices/locations/{location}/models?api-version={ApiVersions.CognitiveServices}", null,
-            new FailureContext("list the models offered in the region (for their retirement dates)", location, Location: location), cancellationToken).ConfigureAwait(false);
         var models = new List<ModelVersionLifecycle>();
-        using (var json = result.Json())
+        DateTimeOffset? serverDate = null;
+        string? next = $"/subscriptions/{subscriptionId}/providers/Microsoft.CognitiveServices/locations/{location}/models?api-version={ApiVersions.CognitiveServices}";
+        var context = new FailureContext("list the models offered in the region (for their retirement dates)", location, Location: location);
+        while (next is not null)
         {
+            var page = await rest.SendAsync(RequestMethod.Get, next, null, context, cancellationToken).ConfigureAwait(false);
+            serverDate ??= DateOf(page);
+            using var json = page.Json();
             if (json.RootElement.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (!item.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object) continue;
-                    var retires = model.TryGetProperty("deprecation", out var deprecation) && deprecation.ValueKind == JsonValueKind.Object &&
-                                  deprecation.TryGetProperty("inference", out var inference) && inference.ValueKind == JsonValueKind.String &&
-                                  DateTimeOffset.TryParse(inference.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : (DateTimeOffset?)null;
-                    models.Add(new ModelVersionLifecycle(Text(model, "name") ?? "", Text(model, "version") ?? "", Text(model, "lifecycleStatus"), retires));
+                    if (Parse(item) is { } model) models.Add(model);
                 }
             }
+            next = json.RootElement.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String && link.GetString() is { Length: > 0 } url ? url : null;
         }
-        return (models, Now(result));
+        return (models, Now(serverDate));
     }
 
     /// <summary>Each deployment's retirement standing in <paramref name="location"/>.</summary>
@@ -86,6 +86,27 @@ public sealed class ModelLifecycle
         var (models, now) = await ListAsync(subscriptionId, location, cancellationToken).ConfigureAwait(false);
         return deployments.Select(d => Judge(d.Name, d.Model, d.Version, models, now, policy)).ToList();
     }
+
+    /// <summary>Each deployment's retirement standing from a region's catalogue already read (the run's one read of the models list).</summary>
+    public IReadOnlyList<RetirementJudgement> Judge(Environments.RegionCatalog catalog, IEnumerable<DeploymentPolicy> deployments, RetirementPolicy policy)
+    {
+        var now = Now(catalog.ServerDate);
+        return deployments.Select(d => Judge(d.Name, d.Model, d.Version, catalog.Lifecycles, now, policy)).ToList();
+    }
+
+    /// <summary>A models-list item's lifecycle (its lifecycleStatus and deprecation.inference), or null when it names no model.</summary>
+    internal static ModelVersionLifecycle? Parse(JsonElement item)
+    {
+        if (!item.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object) return null;
+        var retires = model.TryGetProperty("deprecation", out var deprecation) && deprecation.ValueKind == JsonValueKind.Object &&
+                      deprecation.TryGetProperty("inference", out var inference) && inference.ValueKind == JsonValueKind.String &&
+                      DateTimeOffset.TryParse(inference.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : (DateTimeOffset?)null;
+        return new ModelVersionLifecycle(Text(model, "name") ?? "", Text(model, "version") ?? "", Text(model, "lifecycleStatus"), retires);
+    }
+
+    /// <summary>The server's clock as a response's Date header carries it, or null.</summary>
+    internal static DateTimeOffset? DateOf(RestResult result) =>
+        result.Headers.TryGetValue("Date", out var date) && DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var server) ? server : null;
 
     /// <summary>One deployment's standing: by its version's deprecation.inference date against the policy's windows.</summary>
     internal static RetirementJudgement Judge(string deployment, string model, string version, IReadOnlyList<ModelVersionLifecycle> models, DateTimeOffset now, RetirementPolicy policy)
@@ -101,12 +122,7 @@ public sealed class ModelLifecycle
         return new RetirementJudgement(deployment, model, version, retires, days, standing, now);
     }
 
-    private DateTimeOffset Now(RestResult result)
-    {
-        if (clock is not null) return clock.GetUtcNow();
-        return result.Headers.TryGetValue("Date", out var date) &&
-               DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var server) ? server : DateTimeOffset.UtcNow;
-    }
+    private DateTimeOffset Now(DateTimeOffset? serverDate) => clock?.GetUtcNow() ?? serverDate ?? DateTimeOffset.UtcNow;
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -42,7 +42,11 @@ public sealed record EnvironmentInfo(
     string? ActiveKeySlot,
     IReadOnlyList<EnvironmentApp> Apps,
     IReadOnlyDictionary<string, string> Tags,
-    IReadOnlyList<EnvironmentDeployment>? DeploymentDetails = null);
+    IReadOnlyList<EnvironmentDeployment>? DeploymentDetails = null)
+{
+    /// <summary>"keys" or "entra", as the account is wired (its foundry-auth tag); null when there is no account.</summary>
+    public string? Auth { get; init; }
+}
 
 /// <summary>What New-FoundryEnvironment did (or, with WhatIf, would do).</summary>
 public sealed record ProvisionResult(EnvironmentInfo Environment, IReadOnlyList<PlannedChange> Changes, bool WhatIf, string RunId);

@@ -39,6 +39,8 @@ internal sealed class EnvironmentRun
     public string RunId { get; }
     public AuditLog Audit { get; }
     public IEngineReporter Reporter { get; }
+    /// <summary>The models and quota of the region the account is in, once this run has read them (placement or a deployment write).</summary>
+    public RegionCatalog? Catalog { get; set; }
     public string Subscription => Settings.SubscriptionId;
 
     /// <summary>The environment's Key Vault: Foundry's own per environment, or the policy's existing one.</summary>
@@ -91,6 +93,8 @@ internal sealed class EnvironmentRun
             return;
         }
         Reporter.Progress(Environment, $"{change.Action} {change.ResourceType.Split('/').Last()}: {change.Reason}");
+        // -Verbose: the intent as the step starts; its audited result (Succeeded/Failed) follows when it ends.
+        Reporter.Verbose($"{change.Action} {change.ResourceType} {change.Target}: {change.Reason}");
         try
         {
             await apply().ConfigureAwait(false);

@@ -87,6 +87,13 @@ public static class AzureErrorTranslator
             case 401:
                 return (FailureKind.Unauthorized, EngineErrorIds.AuthenticationFailed, $"Not signed in to {context.Operation}. Azure said: {failure.Message}",
                     "Sign in (Connect-AzAccount, az login, a managed identity or workload identity) or check the tenant, then run again.");
+            case 403 when Is(innerCode, "AccessDenied"):
+                // Key Vault's access-policy denial: role assignments grant nothing on such a vault, and a policy entry
+                // just added takes as long as a role to reach the data plane (terraform-provider-azurerm#9125).
+                return (FailureKind.Forbidden, EngineErrorIds.PermissionDenied,
+                    $"Permission denied to {context.Operation} on '{target}': the Key Vault is authorized by access policies, and they do not (yet) grant it. Azure said: {failure.Message}",
+                    "Add the secret permissions for the signed-in identity to the vault's access policies (az keyvault set-policy --name <vault> --object-id <id> --secret-permissions …), " +
+                    "or let up add them (keyVault.accessPolicies \"add\"); a policy just added takes a minute or more to apply, so wait, then run again.");
             case 403:
                 var role = context.RequiredRole is null ? "a role that allows it" : $"the '{context.RequiredRole}' role";
                 return (FailureKind.Forbidden, EngineErrorIds.PermissionDenied,
@@ -118,7 +125,7 @@ public static class AzureErrorTranslator
     /// <summary>What to do about an account with keys disabled: it is a posture, not a permission.</summary>
     public const string LocalAuthAction =
         "Keys are off for this account (disableLocalAuth: true, commonly forced by the built-in policy 'Configure Cognitive Services accounts to disable local " +
-        "authentication methods'), and no role assignment brings them back. Use a keyless environment (Entra ID access for the apps instead of a key in Key Vault), " +
+        "authentication methods'), and no role assignment brings them back. Use a keyless environment: set \"auth\": \"entra\" for it in the Foundry policy (the apps call with their managed identities, no key in Key Vault), " +
         "or ask the policy's owner for an exemption for this account or its resource group and set disableLocalAuth back to false; then run again.";
 
     /// <summary>The message for an account whose keys are disabled.</summary>

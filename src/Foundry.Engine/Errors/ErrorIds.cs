@@ -52,4 +52,8 @@ public static class EngineErrorIds
     public const string InvalidResourceId = nameof(InvalidResourceId);
     /// <summary>Anything not recognised.</summary>
     public const string AzureRequestFailed = nameof(AzureRequestFailed);
+    /// <summary>A keyless environment's deployment did not serve an Entra token of a principal holding Cognitive Services OpenAI User within the propagation timeout.</summary>
+    public const string EntraProbeFailed = nameof(EntraProbeFailed);
+    /// <summary>An environment moving from entra to keys: the account's key authentication did not come back (a policy forces disableLocalAuth) or keys were not served.</summary>
+    public const string KeysNotServed = nameof(KeysNotServed);
 }

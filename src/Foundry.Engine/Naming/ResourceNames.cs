@@ -62,6 +62,9 @@ public sealed class ResourceNames
         return new ResourceNames($"rg-{app}-{environment}", $"{prefix}-{app}-{environment}-{hash}", vault, hash);
     }
 
+    /// <summary>Whether resources can be named after <paramref name="environment"/>: dev, staging, prod or pr-&lt;1 to 7 digits&gt;.</summary>
+    public static bool IsEnvironmentName(string environment) => environment is not null && EnvironmentShape.IsMatch(environment);
+
     /// <summary>A role assignment name (a GUID) derived from scope, principal and role, so re-runs reuse it.</summary>
     public static Guid RoleAssignmentName(string scope, string principalId, string roleDefinitionGuid)
     {

@@ -36,24 +36,42 @@ internal sealed class ChatOperations
     private static readonly byte[] EmbeddingProbe = JsonSerializer.SerializeToUtf8Bytes(new { input = "OK" });
 
     private readonly HttpPipeline pipeline;
+    private readonly HttpPipeline? bearerPipeline;
 
-    public ChatOperations(ClientOptions options) => pipeline = HttpPipelineBuilder.Build(options);
+    /// <param name="options">Transport, retries and diagnostics.</param>
+    /// <param name="credential">The operator's credential, for calls made with an Entra token (keyless environments); null: key calls only.</param>
+    /// <param name="scope">The Cognitive Services token scope of the cloud (https://cognitiveservices.azure.com/.default in Azure's public cloud).</param>
+    public ChatOperations(ClientOptions options, TokenCredential? credential = null, string scope = PublicCloudScope)
+    {
+        pipeline = HttpPipelineBuilder.Build(options);
+        // Azure.Core's bearer policy gets, caches and renews the token, and never logs the Authorization header.
+        if (credential is not null) bearerPipeline = HttpPipelineBuilder.Build(options, new BearerTokenAuthenticationPolicy(credential, scope));
+    }
+
+    /// <summary>The token scope of Azure OpenAI in Azure's public cloud (https://learn.microsoft.com/azure/ai-services/openai/how-to/managed-identity).</summary>
+    public const string PublicCloudScope = "https://cognitiveservices.azure.com/.default";
+
+    /// <summary>One chat completion (or, for an embeddings model, an embedding) with the operator's Entra token instead of a key.</summary>
+    public Task<ChatReply> CompleteWithTokenAsync(string endpoint, string deployment, string kind, CancellationToken cancellationToken) =>
+        bearerPipeline is null ? throw new InvalidOperationException("No credential for Entra calls.")
+        : SendAsync(bearerPipeline, endpoint, deployment, kind == "embeddings" ? "embeddings" : "chat/completions",
+            kind == "embeddings" ? EmbeddingProbe : kind == "reasoning" ? ReasoningProbe : ChatProbe, null, cancellationToken);
 
     /// <summary>One chat completion (max_tokens or, for a reasoning model, max_completion_tokens).</summary>
     public Task<ChatReply> CompleteAsync(string endpoint, string deployment, string apiKey, CancellationToken cancellationToken, bool reasoning = false) =>
-        SendAsync(endpoint, deployment, "chat/completions", reasoning ? ReasoningProbe : ChatProbe, apiKey, cancellationToken);
+        SendAsync(pipeline, endpoint, deployment, "chat/completions", reasoning ? ReasoningProbe : ChatProbe, apiKey, cancellationToken);
 
     /// <summary>One embeddings request of a single short input.</summary>
     public Task<ChatReply> EmbedAsync(string endpoint, string deployment, string apiKey, CancellationToken cancellationToken) =>
-        SendAsync(endpoint, deployment, "embeddings", EmbeddingProbe, apiKey, cancellationToken);
+        SendAsync(pipeline, endpoint, deployment, "embeddings", EmbeddingProbe, apiKey, cancellationToken);
 
-    private async Task<ChatReply> SendAsync(string endpoint, string deployment, string operation, byte[] content, string apiKey, CancellationToken cancellationToken)
+    private static async Task<ChatReply> SendAsync(HttpPipeline pipeline, string endpoint, string deployment, string operation, byte[] content, string? apiKey, CancellationToken cancellationToken)
     {
         using var message = pipeline.CreateMessage();
         var request = message.Request;
         request.Method = RequestMethod.Post;
         request.Uri.Reset(new Uri(new Uri(endpoint), $"openai/deployments/{Uri.EscapeDataString(deployment)}/{operation}?api-version={ApiVersion}"));
-        request.Headers.Add("api-key", apiKey);
+        if (apiKey is not null) request.Headers.Add("api-key", apiKey);
         request.Headers.Add("Content-Type", "application/json");
         request.Headers.Add("Accept", "application/json");
         request.Content = RequestContent.Create(content);

@@ -34,4 +34,8 @@ public static class ModelKinds
     /// <summary>Why a model of kind Other is not probed (the Skipped check's text).</summary>
     public static string SkipReason(string model) =>
         $"Not checked: model '{model}' is neither a chat nor an embeddings model of Azure OpenAI (images, audio, realtime or a non-OpenAI model), and Foundry sends no request it would be billed for or that the model refuses.";
+
+    /// <summary>Why a deployment of a non-OpenAI format is not probed (the Skipped check's text).</summary>
+    public static string SkipReasonForFormat(string model, string format) =>
+        $"Not checked: model '{model}' has format '{format}' (a Foundry model, not Azure OpenAI); it is served through the Azure AI model inference API, which Foundry's smoke test does not call.";
 }

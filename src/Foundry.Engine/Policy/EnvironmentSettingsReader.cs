@@ -52,6 +52,14 @@ internal static class EnvironmentSettingsReader
         var purge = Purge(settings, path, ephemeral, problems);
         var refresh = RefreshTimeout(settings, path, problems);
         var retirement = Retirement(settings, path, problems);
+        var authText = Text(settings, "auth", path, problems);
+        var auth = authText switch
+        {
+            null or "keys" => AuthModel.Keys,
+            "entra" => AuthModel.Entra,
+            _ => (AuthModel?)null,
+        };
+        if (auth is null) problems.Add($"{path}.auth: '{authText}' must be \"keys\" or \"entra\"");
 
         if (problems.Count > before) return null;
         return new EnvironmentPolicy
@@ -69,6 +77,7 @@ internal static class EnvironmentSettingsReader
             Purge = purge,
             RefreshTimeout = refresh,
             Retirement = retirement,
+            Auth = auth ?? AuthModel.Keys,
         };
     }
 
@@ -188,26 +197,27 @@ internal static class EnvironmentSettingsReader
                 problems.Add($"{at}: must be an object");
                 continue;
             }
-            PolicyReader.Unknown(item, at, problems, "name", "resourceGroup", "keySetting", "endpointSetting", "deploymentSetting", "shared");
+            PolicyReader.Unknown(item, at, problems, "name", "resourceGroup", "keySetting", "endpointSetting", "deploymentSetting", "clientIdSetting", "shared");
             var name = PolicyReader.String(item, "name", $"{at}.name", problems, required: true);
             var group = PolicyReader.String(item, "resourceGroup", $"{at}.resourceGroup", problems, required: true);
             var key = PolicyReader.String(item, "keySetting", $"{at}.keySetting", problems) ?? "AZURE_OPENAI_API_KEY";
             var endpoint = PolicyReader.String(item, "endpointSetting", $"{at}.endpointSetting", problems) ?? "AZURE_OPENAI_ENDPOINT";
             var deployment = PolicyReader.String(item, "deploymentSetting", $"{at}.deploymentSetting", problems) ?? "AZURE_OPENAI_DEPLOYMENT";
+            var clientId = PolicyReader.String(item, "clientIdSetting", $"{at}.clientIdSetting", problems) ?? "AZURE_CLIENT_ID";
             if (name is not null && !PolicyReader.IsSiteName(name)) problems.Add($"{at}.name: '{name}' is not a valid site name (2–60 letters, digits, hyphens)");
             if (group is not null && !PolicyReader.IsResourceGroupName(group)) problems.Add($"{at}.resourceGroup: '{group}' is not a valid resource group name");
-            foreach (var (setting, field) in new[] { (key, "keySetting"), (endpoint, "endpointSetting"), (deployment, "deploymentSetting") })
+            foreach (var (setting, field) in new[] { (key, "keySetting"), (endpoint, "endpointSetting"), (deployment, "deploymentSetting"), (clientId, "clientIdSetting") })
             {
                 if (!PolicyReader.IsSettingName(setting)) problems.Add($"{at}.{field}: '{setting}' may hold only letters, digits, '_', '.' and '-'");
             }
-            if (new[] { key, endpoint, deployment }.Distinct(StringComparer.OrdinalIgnoreCase).Count() < 3) problems.Add($"{at}: keySetting, endpointSetting and deploymentSetting must differ");
+            if (new[] { key, endpoint, deployment, clientId }.Distinct(StringComparer.OrdinalIgnoreCase).Count() < 4) problems.Add($"{at}: keySetting, endpointSetting, deploymentSetting and clientIdSetting must differ");
             var shared = false;
             if (item.TryGetProperty("shared", out var sharedValue))
             {
                 if (sharedValue.ValueKind is JsonValueKind.True or JsonValueKind.False) shared = sharedValue.GetBoolean();
                 else problems.Add($"{at}.shared: must be true or false");
             }
-            if (name is not null && group is not null) apps.Add(new AppPolicy(name, group, key, endpoint, deployment, shared));
+            if (name is not null && group is not null) apps.Add(new AppPolicy(name, group, key, endpoint, deployment, shared, clientId));
         }
         return apps;
     }

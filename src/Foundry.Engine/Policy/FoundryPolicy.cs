@@ -91,6 +91,17 @@ public sealed class EnvironmentPolicy
     public RetirementPolicy Retirement { get; init; } = new();
     /// <summary>How long rotation waits for every app to resolve the new secret version.</summary>
     public TimeSpan RefreshTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How the apps authenticate to the deployments: the account key through Key Vault, or their managed identity.</summary>
+    public AuthModel Auth { get; init; } = AuthModel.Keys;
+}
+
+/// <summary>How an environment's apps call its deployments.</summary>
+public enum AuthModel
+{
+    /// <summary>The account key, kept in Key Vault and read by the apps through a Key Vault reference (rotated by Foundry).</summary>
+    Keys,
+    /// <summary>The app's managed identity with Cognitive Services OpenAI User on the account; the account's keys are disabled.</summary>
+    Entra,
 }
 
 /// <summary>One approved model deployment.</summary>
@@ -146,7 +157,10 @@ public enum VaultAccessPolicyMode
 /// <param name="DeploymentSetting">App setting for the deployment name.</param>
 /// <param name="Shared">The app is meant to be wired by more than one environment (each owning the settings it wrote
 /// last); without it, up refuses an app another environment has wired (AppOwnedByOtherEnvironment).</param>
-public sealed record AppPolicy(string Name, string ResourceGroup, string KeySetting, string EndpointSetting, string DeploymentSetting, bool Shared = false);
+/// <param name="ClientIdSetting">Under auth "entra", the app setting that names the user-assigned identity's client id
+/// (AZURE_CLIENT_ID: what DefaultAzureCredential and ManagedIdentityCredential read); unused for a system-assigned identity.</param>
+public sealed record AppPolicy(string Name, string ResourceGroup, string KeySetting, string EndpointSetting, string DeploymentSetting, bool Shared = false,
+    string ClientIdSetting = "AZURE_CLIENT_ID");
 
 /// <summary>What removal purges (so names can be reused), and what creation does with soft-deleted names.</summary>
 /// <param name="Account">Purge the soft-deleted AI account.</param>

@@ -13,6 +13,8 @@ internal static class ApiVersions
     public const string KeyVault = "2025-05-01";
     public const string Web = "2024-11-01";
     public const string Authorization = "2022-04-01";
+    /// <summary>Microsoft.Authorization/policyAssignments (read only: which Azure Policy would disable keys).</summary>
+    public const string PolicyAssignments = "2023-04-01";
     public const string ResourceGraph = "2024-04-01";
     public const string Resources = "2025-04-01";
 

@@ -31,4 +31,18 @@ public sealed class TagOperations
             return true;
         });
     }
+
+    /// <summary>Deletes the named tags where they still hold the given values (the Tags API's Delete patch), leaving the rest alone.</summary>
+    public Task DeleteAsync(string resourceId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        if (tags is null) throw new ArgumentNullException(nameof(tags));
+        var context = new FailureContext("delete tags", resourceId, "Tag Contributor");
+        return AzureErrors.Guard(context, async () =>
+        {
+            var patch = new TagResourcePatch { PatchMode = TagPatchMode.Delete };
+            foreach (var tag in tags) patch.TagValues[tag.Key] = tag.Value;
+            await arm.GetTagResource(TagResource.CreateResourceIdentifier(new ResourceIdentifier(resourceId))).UpdateAsync(Azure.WaitUntil.Completed, patch, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+    }
 }

@@ -25,6 +25,9 @@ public sealed record VaultInfo(string ResourceId, string Name, string ResourceGr
 /// <summary>One access policy of a vault: the principal and its secret permissions.</summary>
 public sealed record VaultAccessPolicy(string ObjectId, IReadOnlyList<string> SecretPermissions);
 
+/// <summary>A soft-deleted vault: purge protection keeps it (and its name) until <paramref name="ScheduledPurgeDate"/>.</summary>
+public sealed record DeletedVaultInfo(string ResourceId, string Name, string Location, bool PurgeProtection, DateTimeOffset? ScheduledPurgeDate);
+
 /// <summary>What a vault Foundry creates looks like.</summary>
 /// <param name="SubscriptionId">Subscription.</param>
 /// <param name="ResourceGroupName">Resource group.</param>
@@ -114,6 +117,31 @@ public sealed class VaultOperations
             new FailureContext($"add a Key Vault access policy for principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Takes secret permissions away from the principal's access policy (Vaults_UpdateAccessPolicy, operation kind
+    /// remove); the principal's other permissions and every other principal's policies stay.
+    /// </summary>
+    public async Task RemoveSecretAccessPolicyAsync(VaultInfo vault, string tenantId, string objectId, IReadOnlyList<string> secretPermissions, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["properties"] = new Dictionary<string, object>
+            {
+                ["accessPolicies"] = new[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["tenantId"] = tenantId,
+                        ["objectId"] = objectId,
+                        ["permissions"] = new Dictionary<string, object> { ["secrets"] = secretPermissions },
+                    },
+                },
+            },
+        };
+        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/remove?api-version={ApiVersions.KeyVault}", body,
+            new FailureContext($"remove Key Vault access-policy permissions of principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
     {
@@ -122,23 +150,45 @@ public sealed class VaultOperations
         return result.Status is 200 or 202;
     }
 
-    /// <summary>Whether a soft-deleted vault holds the name in that location.</summary>
-    public async Task<bool> DeletedExistsAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken)
+    /// <summary>The soft-deleted vault holding the name in that location, or null.</summary>
+    public async Task<DeletedVaultInfo?> GetDeletedAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken)
     {
         var id = DeletedIdOf(subscriptionId, location, name);
         var probe = await rest.SendAsync(RequestMethod.Get, $"{id}?api-version={ApiVersions.KeyVault}", null,
             new FailureContext("read the deleted Key Vault", id), cancellationToken, 404).ConfigureAwait(false);
-        return probe.Status != 404;
+        if (probe.Status == 404) return null;
+        // Shape per the Vaults_GetDeleted example (getDeletedVault.json): properties.purgeProtectionEnabled and scheduledPurgeDate.
+        using var document = probe.Json();
+        var properties = document.RootElement.TryGetProperty("properties", out var p) ? p : default;
+        bool purgeProtected = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("purgeProtectionEnabled", out var flag) && flag.ValueKind == JsonValueKind.True;
+        DateTimeOffset? scheduled = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("scheduledPurgeDate", out var date) &&
+                                    date.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(date.GetString(), System.Globalization.CultureInfo.InvariantCulture,
+                                        System.Globalization.DateTimeStyles.AssumeUniversal, out var when) ? when : null;
+        return new DeletedVaultInfo(id, name, location, purgeProtected, scheduled);
     }
 
-    /// <summary>Purges a soft-deleted vault so its name can be reused; false when none was found.</summary>
+    /// <summary>Whether a soft-deleted vault holds the name in that location.</summary>
+    public async Task<bool> DeletedExistsAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken) =>
+        await GetDeletedAsync(subscriptionId, location, name, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>
+    /// Purges a soft-deleted vault so its name can be reused. Callers never pass a purge-protected one: Azure answers
+    /// its purge 405 MethodNotAllowed "Operation 'DeletedVaultPurge' is not allowed" and purges it itself on its
+    /// scheduled purge date, so it is recovered (up) or reported as soft-deleted until then (down).
+    /// </summary>
+    public async Task PurgeAsync(DeletedVaultInfo deleted, CancellationToken cancellationToken)
+    {
+        if (deleted is null) throw new ArgumentNullException(nameof(deleted));
+        var context = new FailureContext("purge the deleted Key Vault", deleted.ResourceId, "Key Vault Contributor");
+        var operation = await rest.StartAsync(RequestMethod.Post, $"{deleted.ResourceId}/purge", null, context, cancellationToken, ApiVersions.KeyVault).ConfigureAwait(false);
+        await new EngineOperation(operation, deleted.ResourceId, context, pollingInterval).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Purges the soft-deleted vault of that name, if any (see <see cref="PurgeAsync"/>); false when none was found.</summary>
     public async Task<bool> PurgeDeletedAsync(string subscriptionId, string location, string name, CancellationToken cancellationToken)
     {
-        if (!await DeletedExistsAsync(subscriptionId, location, name, cancellationToken).ConfigureAwait(false)) return false;
-        var id = DeletedIdOf(subscriptionId, location, name);
-        var context = new FailureContext("purge the deleted Key Vault", id, "Key Vault Contributor");
-        var operation = await rest.StartAsync(RequestMethod.Post, $"{id}/purge", null, context, cancellationToken, ApiVersions.KeyVault).ConfigureAwait(false);
-        await new EngineOperation(operation, id, context, pollingInterval).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (await GetDeletedAsync(subscriptionId, location, name, cancellationToken).ConfigureAwait(false) is not { } deleted) return false;
+        await PurgeAsync(deleted, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

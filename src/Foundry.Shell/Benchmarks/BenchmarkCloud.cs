@@ -14,12 +14,12 @@ internal sealed class BenchmarkCloud : IAsyncDisposable
     public EmulatorHost Host { get; }
     public string Folder { get; }
 
-    public static async Task<BenchmarkCloud> StartAsync(bool recordRequests, string? policyPath = null)
+    public static async Task<BenchmarkCloud> StartAsync(bool recordRequests, string? policyPath = null, Foundry.Emulator.Realism.RealismProfile? realism = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "foundry-bench-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
         var connection = Path.Combine(folder, "connection.json");
-        var host = await EmulatorHost.StartAsync(new EmulatorOptions { ConnectionFile = connection, RecordRequests = recordRequests });
+        var host = await EmulatorHost.StartAsync(new EmulatorOptions { ConnectionFile = connection, RecordRequests = recordRequests, Realism = realism ?? Foundry.Emulator.Realism.RealismProfile.Fast });
         Environment.SetEnvironmentVariable("FOUNDRY_CLOUD", "Local");
         Environment.SetEnvironmentVariable("FOUNDRY_EMULATOR_CONNECTION", connection);
         if (policyPath is not null)

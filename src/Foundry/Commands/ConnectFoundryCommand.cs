@@ -4,7 +4,7 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsCommunications.Connect, "Foundry")]
+[Cmdlet(VerbsCommunications.Connect, "Foundry", HelpUri = HelpLinks.ConnectFoundry)]
 [OutputType(typeof(FoundryConnection))]
 public sealed class ConnectFoundryCommand : FoundryCmdlet
 {

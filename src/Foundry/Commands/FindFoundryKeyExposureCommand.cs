@@ -5,7 +5,7 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsCommon.Find, "FoundryKeyExposure", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Find, "FoundryKeyExposure", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.FindFoundryKeyExposure)]
 [OutputType(typeof(FoundryKeyExposure), typeof(FoundryKeyRevocation))]
 public sealed class FindFoundryKeyExposureCommand : EnvironmentCmdlet
 {
@@ -21,7 +21,7 @@ public sealed class FindFoundryKeyExposureCommand : EnvironmentCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryReadPolicy(PolicyPath, out var policy) || ResolvePaths() is not { } paths) return;
+        if (!TryBegin(out var policy) || ResolvePaths() is not { } paths) return;
         var engine = SessionConnection.Engine;
         if (!TryRun($"Find-FoundryKeyExposure {Environment}", Environment, (reporter, token) => engine.Exposure.ScanAsync(policy, Environment, paths, reporter, token), out var report)) return;
         foreach (var finding in report.Scan.Findings) WriteObject(new FoundryKeyExposure(report, finding));

@@ -45,7 +45,11 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
         var reporter = new QueuedReporter();
         var tokenRequests = new TokenRequests();
         Task<T> task;
-        using (AzContextTokens.Serve(tokenRequests)) task = Task.Run(() => work(reporter, PipelineStopToken));
+        using (AzContextTokens.Serve(tokenRequests)) task = Task.Run(() =>
+        {
+            Engine.Connection.HttpTrace.ReportTo(reporter);
+            return work(reporter, PipelineStopToken);
+        });
         try
         {
             while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
@@ -128,6 +132,55 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// The policy whose environmentNamePattern checks -Environment in commands that run without a policy otherwise
+    /// (Get-FoundryManagedResource, Test-FoundryCleanup): the configured one when it reads, else none (the default pattern).
+    /// </summary>
+    internal FoundryPolicy? PolicyForNames(string? policyPath)
+    {
+        try
+        {
+            return ReadPolicy(policyPath);
+        }
+        catch (FoundryEngineException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Checks an -Environment value against the policy's pattern, writing EnvironmentNameInvalid (before any Azure call) when it fails.</summary>
+    internal bool TryValidateEnvironment(FoundryPolicy? policy, string? environment)
+    {
+        try
+        {
+            Engine.Naming.EnvironmentNameRule.Validate(policy, environment);
+            return true;
+        }
+        catch (FoundryEngineException e)
+        {
+            WriteError(ErrorMapper.ToErrorRecord(e, environment));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// False when this command already handled <paramref name="environment"/>: objects piped in bind -Environment by
+    /// property name one at a time, and an environment's three resources must not run the command three times.
+    /// </summary>
+    internal bool FirstTimeFor(string environment) => handledEnvironments.Add(environment);
+
+    private readonly HashSet<string> handledEnvironments = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether verbose messages are wanted. A binary cmdlet's verbose preference under -Debug without -Verbose is
+    /// Inquire (PowerShell's MshCommandRuntime): every verbose line would prompt, and fail in pwsh -NonInteractive, so
+    /// `-Debug` alone (the HTTP trace) writes verbose lines only when $VerbosePreference asks for them.
+    /// </summary>
+    private bool VerboseWanted => verboseWanted ??= !MyInvocation.BoundParameters.ContainsKey("Debug") || MyInvocation.BoundParameters.ContainsKey("Verbose") ||
+        (GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+
+    private bool? verboseWanted;
+
     private void Drain(QueuedReporter reporter, string activity)
     {
         while (reporter.Messages.TryDequeue(out var message))
@@ -138,7 +191,10 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
                     WriteProgress(new ProgressRecord(activityId, activity, message.Text) { PercentComplete = -1 });
                     break;
                 case "verbose":
-                    WriteVerbose(message.Text);
+                    if (VerboseWanted) WriteVerbose(message.Text);
+                    break;
+                case "debug":
+                    WriteDebug(message.Text);
                     break;
                 case "warning":
                     WriteWarning(message.Text);
@@ -147,8 +203,8 @@ public abstract class FoundryCmdlet : PSCmdlet, IDisposable
                     WriteObject(message.Data);
                     break;
                 case "audit":
-                    WriteInformation(message.Data, new[] { "Foundry", "Audit" });
-                    WriteVerbose(message.Text);
+                    WriteInformation(new Models.FoundryAuditRecord((AuditRecord)message.Data!), new[] { "Foundry", "Audit" });
+                    if (VerboseWanted) WriteVerbose(message.Text);
                     break;
             }
         }

@@ -4,7 +4,7 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsCommon.Get, "FoundryConnection")]
+[Cmdlet(VerbsCommon.Get, "FoundryConnection", HelpUri = HelpLinks.GetFoundryConnection)]
 [OutputType(typeof(FoundryConnection))]
 public sealed class GetFoundryConnectionCommand : FoundryCmdlet
 {

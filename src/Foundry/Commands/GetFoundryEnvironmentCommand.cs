@@ -5,12 +5,11 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsCommon.Get, "FoundryEnvironment")]
+[Cmdlet(VerbsCommon.Get, "FoundryEnvironment", HelpUri = HelpLinks.GetFoundryEnvironment)]
 [OutputType(typeof(FoundryEnvironment))]
 public sealed class GetFoundryEnvironmentCommand : FoundryCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string[]? Environment { get; set; }
 
@@ -22,8 +21,10 @@ public sealed class GetFoundryEnvironmentCommand : FoundryCmdlet
         if (!TryReadPolicy(PolicyPath, out var policy)) return;
         var engine = SessionConnection.Engine;
         var names = Environment ?? policy.Environments.Keys.Where(k => !k.EndsWith("*", StringComparison.Ordinal)).ToArray();
-        foreach (var name in names)
+        // One object per environment, however many piped objects (an environment's resources) name it.
+        foreach (var name in names.Where(FirstTimeFor))
         {
+            if (Environment is not null && !TryValidateEnvironment(policy, name)) continue;
             if (TryRun($"Get-FoundryEnvironment {name}", name, (_, token) => engine.Reader.ReadAsync(policy, name, token), out var info) &&
                 (Environment is not null || info.AccountId is not null))
             {

@@ -4,13 +4,13 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsCommon.New, "FoundryEnvironment", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "FoundryEnvironment", SupportsShouldProcess = true, HelpUri = HelpLinks.NewFoundryEnvironment)]
 [OutputType(typeof(FoundryEnvironment), typeof(FoundryPlannedChange))]
 public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
 {
     protected override void ProcessRecord()
     {
-        if (!TryReadPolicy(PolicyPath, out var policy)) return;
+        if (!TryBegin(out var policy)) return;
         var engine = SessionConnection.Engine;
         if (!ShouldChange(policy, "Create or update (converge to the policy)", out var whatIf)) return;
         var runId = Guid.NewGuid().ToString("n");
@@ -22,10 +22,10 @@ public sealed class NewFoundryEnvironmentCommand : EnvironmentCmdlet
         }
         if (whatIf)
         {
-            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(Environment, change));
+            var addresses = Engine.Naming.EnvironmentAddresses.For(policy, Environment);
+            foreach (var change in result.Changes) WriteObject(new FoundryPlannedChange(Environment, change, addresses));
             return;
         }
-        foreach (var change in result.Changes) WriteVerbose($"{change.Action} {change.ResourceType} {change.Target}: {change.Reason}");
         WriteObject(new FoundryEnvironment(result.Environment));
     }
 }

@@ -9,7 +9,7 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsCommon.Remove, "FoundryManagedResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = nameof(ById))]
+[Cmdlet(VerbsCommon.Remove, "FoundryManagedResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = nameof(ById), HelpUri = HelpLinks.RemoveFoundryManagedResource)]
 [OutputType(typeof(FoundryResourceDeletion), typeof(FoundryCleanupReport))]
 public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
 {
@@ -23,12 +23,12 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
     public string[] ResourceId { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = ByEnvironment)]
-    [ValidatePattern(EnvironmentName.Pattern, Options = EnvironmentName.Options)]
     [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "";
 
     [Parameter(ParameterSetName = ByEnvironment)]
     [ValidatePattern("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")]
+    [ArgumentCompleter(typeof(SubscriptionCompleter))]
     public string[]? SubscriptionId { get; set; }
 
     [Parameter]
@@ -47,6 +47,7 @@ public sealed class RemoveFoundryManagedResourceCommand : FoundryCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ByEnvironment && !TryValidateEnvironment(PolicyForNames(null), Environment)) return;
         var ids = ParameterSetName == ById ? ResourceId : FindByEnvironment();
         foreach (var id in ids)
         {

@@ -4,13 +4,13 @@ using Foundry.Models;
 
 namespace Foundry.Commands;
 
-[Cmdlet(VerbsDiagnostic.Test, "FoundryEnvironment")]
+[Cmdlet(VerbsDiagnostic.Test, "FoundryEnvironment", HelpUri = HelpLinks.TestFoundryEnvironment)]
 [OutputType(typeof(FoundryEnvironmentCheck))]
 public sealed class TestFoundryEnvironmentCommand : EnvironmentReadCmdlet
 {
     protected override void ProcessRecord()
     {
-        if (!TryReadPolicy(PolicyPath, out var policy)) return;
+        if (!TryBegin(out var policy)) return;
         var engine = SessionConnection.Engine;
         if (TryRun($"Test-FoundryEnvironment {Environment}", Environment, (reporter, token) => engine.Inspector.InspectAsync(policy, Environment, reporter, token), out var checks))
         {

@@ -8,7 +8,7 @@ namespace Foundry.Internal;
 /// Collects what the Engine reports from its background tasks; the cmdlet writes it on the pipeline thread. Every text
 /// passes the Engine's secret scrubber once more on the way, so no stream can carry a key even if a message slipped.
 /// </summary>
-internal sealed class QueuedReporter : IEngineReporter
+internal sealed class QueuedReporter : IEngineDebugReporter
 {
     public ConcurrentQueue<(string Kind, string Text, object? Data)> Messages { get; } = new();
 
@@ -17,6 +17,9 @@ internal sealed class QueuedReporter : IEngineReporter
     public void Progress(string activity, string status) => Messages.Enqueue(("progress", Clean(status), activity));
 
     public void Verbose(string message) => Messages.Enqueue(("verbose", Clean(message), null));
+
+    /// <summary>-Debug detail (the HTTP trace), scrubbed like everything else.</summary>
+    public void Debug(string message) => Messages.Enqueue(("debug", Clean(message), null));
 
     public void Warning(string message) => Messages.Enqueue(("warning", Clean(message), null));
 

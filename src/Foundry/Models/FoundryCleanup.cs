@@ -8,7 +8,7 @@ public sealed class FoundryManagedResource
         ResourceId = resource.ResourceId;
         Id = resource.ResourceId;
         Name = resource.Name;
-        ResourceType = resource.ResourceType;
+        ResourceType = ArmResourceType.FromId(resource.ResourceId, resource.ResourceType);
         ResourceGroupName = resource.ResourceGroupName;
         Location = resource.Location;
         SubscriptionId = resource.SubscriptionId;
@@ -35,7 +35,7 @@ public sealed class FoundryResourceDeletion
     internal FoundryResourceDeletion(Engine.Cleanup.ResourceDeletion deletion)
     {
         ResourceId = deletion.ResourceId;
-        ResourceType = deletion.ResourceType;
+        ResourceType = ArmResourceType.Of(deletion.ResourceType);
         Status = deletion.Status;
         Attempts = deletion.Attempts;
         Error = deletion.Error;
@@ -52,7 +52,11 @@ public sealed class FoundryResourceDeletion
     public override string ToString() => ResourceId;
 }
 
-/// <summary>The outcome of a cleanup: Verified, VerificationFailed, PartialFailure (or Planned with -WhatIf), with evidence.</summary>
+/// <summary>
+/// The outcome of a cleanup: Verified, VerificationFailed, PartialFailure (or Planned with -WhatIf), with evidence.
+/// TotalExpected: resources the run expected to be gone; TotalDeleted: those it deleted; TotalRemaining: those still there
+/// (Remaining lists them, resource groups included). Test-FoundryCleanup deletes nothing, so for it TotalExpected = TotalRemaining.
+/// </summary>
 public sealed class FoundryCleanupReport
 {
     internal FoundryCleanupReport(Engine.Cleanup.CleanupReport report)
@@ -64,7 +68,9 @@ public sealed class FoundryCleanupReport
         TotalDeleted = report.TotalDeleted;
         Deletions = report.Deletions.Select(d => new FoundryResourceDeletion(d)).ToArray();
         Remaining = report.Remaining.Select(r => new FoundryManagedResource(r)).ToArray();
-        HasFailures = report.HasFailures;
+        TotalRemaining = report.Remaining.Count;
+        // A verification that finds resources left is a failure as much as a failed delete.
+        HasFailures = report.HasFailures || report.Status == "VerificationFailed";
         Kept = report.Kept.Select(d => new FoundryResourceDeletion(d)).ToArray();
     }
 
@@ -75,6 +81,9 @@ public sealed class FoundryCleanupReport
     public int TotalDeleted { get; }
     public FoundryResourceDeletion[] Deletions { get; }
     public FoundryManagedResource[] Remaining { get; }
+    /// <summary>Managed resources still there after the run (for Test-FoundryCleanup: every one it found, each expected gone).</summary>
+    public int TotalRemaining { get; }
+    /// <summary>True when a deletion failed or the verification found resources left (Status VerificationFailed).</summary>
     public bool HasFailures { get; }
     /// <summary>Resource groups left in place because they hold resources Foundry does not manage; Error says which.</summary>
     public FoundryResourceDeletion[] Kept { get; }

@@ -1,12 +1,21 @@
 namespace Foundry.Models;
 
-/// <summary>What a key rotation did: slots, secret versions, times, and which apps confirmed the new version.</summary>
+/// <summary>
+/// What a key rotation did: slots, secret versions, times, and which apps confirmed the new version. ResourceGroupName
+/// and AccountName bind Get-AzCognitiveServicesAccountKey by property name; VaultName and SecretName are the secret's
+/// address for Get-AzKeyVaultSecret -VaultName -Name (docs/pipelines.md).
+/// </summary>
 public sealed class FoundryKeyRotation
 {
-    internal FoundryKeyRotation(Engine.Environments.RotationRecord record)
+    internal FoundryKeyRotation(Engine.Environments.RotationRecord record, Engine.Naming.EnvironmentAddresses? addresses)
     {
         Environment = record.Environment;
         ResourceId = record.AccountId;
+        SubscriptionId = addresses?.SubscriptionId ?? "";
+        ResourceGroupName = FoundryEnvironmentApp.ResourceGroupOf(record.AccountId);
+        AccountName = record.AccountId.Substring(record.AccountId.LastIndexOf('/') + 1);
+        VaultName = addresses?.VaultName ?? "";
+        SecretName = addresses?.SecretName ?? "";
         PreviousKeySlot = record.PreviousSlot;
         NewKeySlot = record.NewSlot;
         PreviousSecretVersion = record.PreviousSecretVersion;
@@ -21,6 +30,11 @@ public sealed class FoundryKeyRotation
 
     public string Environment { get; }
     public string ResourceId { get; }
+    public string SubscriptionId { get; }
+    public string ResourceGroupName { get; }
+    public string AccountName { get; }
+    public string VaultName { get; }
+    public string SecretName { get; }
     public string PreviousKeySlot { get; }
     public string NewKeySlot { get; }
     public string? PreviousSecretVersion { get; }

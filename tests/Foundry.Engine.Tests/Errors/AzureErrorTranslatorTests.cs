@@ -47,6 +47,23 @@ public sealed class AzureErrorTranslatorTests
     }
 
     [Fact]
+    public void A_Key_Vault_access_policy_denial_names_the_access_policies_not_a_role()
+    {
+        var context = new FailureContext("read secret 'AZURE-OPENAI-API-KEY'", "https://kv-team.vault.azure.net/", "Key Vault Secrets Officer");
+        var e = AzureErrorTranslator.Translate(new AzureFailure(403, "Forbidden",
+            "Access denied. Caller was not found on any access policy.\r\nCaller: appid=a;oid=o;numgroups=0;iss=https://sts.windows.net/t/\r\nVault: kv-team;location=eastus", "AccessDenied"), context);
+        Assert.Equal(EngineErrorIds.PermissionDenied, e.ErrorId);
+        Assert.Equal(FailureKind.Forbidden, e.Kind);
+        Assert.Contains("authorized by access policies", e.Message);
+        Assert.Contains("az keyvault set-policy", e.RecommendedAction);
+        Assert.DoesNotContain("Key Vault Secrets Officer", e.RecommendedAction);
+
+        // An RBAC vault's denial still asks for the role.
+        var rbac = AzureErrorTranslator.Translate(new AzureFailure(403, "Forbidden", "Caller is not authorized to perform action on resource.", "ForbiddenByRbac"), context);
+        Assert.Contains("'Key Vault Secrets Officer' role", rbac.RecommendedAction);
+    }
+
+    [Fact]
     public void Forbidden_names_operation_scope_and_role()
     {
         var context = new FailureContext("assign 'Key Vault Secrets User' to the app identity", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv", "User Access Administrator");

@@ -62,10 +62,66 @@ public sealed class AccessPolicyVaultTests
         Assert.Equal(before, AccessPolicies(cloud.Value).ToJsonString());
     }
 
-    private static Task<ProvisionResult> UpAsync(LocalCloud cloud, FoundryPolicy policy) =>
+    [Fact]
+    public async Task Down_removes_only_the_permissions_Foundry_granted_for_its_environment_never_a_persons_or_another_environments()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync("func-contoso-dev");
+        await cloud.CreateAppAsync("func-contoso-staging");
+        // A person already granted the operator "get" on the team's vault; dev and staging both use the vault.
+        await CreateAccessPolicyVaultAsync(cloud, $$""", { "tenantId": "{{cloud.Host.TenantId}}", "objectId": "{{LocalCloud.Operator}}", "permissions": { "secrets": [ "get" ] } }""");
+        var policy = PolicyReader.Parse($$"""
+            {
+              "app": "contoso",
+              "defaults": {
+                "subscriptionId": "{{cloud.Subscription}}",
+                "location": "eastus",
+                "deployments": [ { "name": "gpt-4o", "model": "gpt-4o", "version": "2024-08-06", "sku": "GlobalStandard", "capacity": 10 } ],
+                "keyVault": { "create": false, "name": "{{VaultName}}", "resourceGroup": "rg-shared" },
+                "rotation": { "refreshTimeoutSeconds": 5 }
+              },
+              "environments": {
+                "dev": { "apps": [ { "name": "func-contoso-dev", "resourceGroup": "rg-apps" } ] },
+                "staging": { "secretName": "AZURE-OPENAI-API-KEY-STAGING", "apps": [ { "name": "func-contoso-staging", "resourceGroup": "rg-apps" } ] }
+              }
+            }
+            """);
+        foreach (var environment in new[] { "dev", "staging" })
+        {
+            await cloud.Provisioner.ProvisionAsync(policy, environment, false, "run-up", LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
+        }
+        var everything = new[] { "get", "list", "set", "delete", "recover", "purge" }.Order().ToArray();
+        Assert.Equal(everything, SecretPermissions(AccessPolicies(cloud), LocalCloud.Operator).Order().ToArray());
+
+        var dev = await cloud.Remover.RemoveAsync(policy, "dev", false, "run-down-dev", LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
+
+        Assert.False(dev.HasFailures);
+        var policies = AccessPolicies(cloud);
+        Assert.Empty(SecretPermissions(policies, AppPrincipal(cloud, "func-contoso-dev")));
+        Assert.Equal(new[] { "get" }, SecretPermissions(policies, AppPrincipal(cloud, "func-contoso-staging")));
+        // The operator's permissions stay: staging relies on what Foundry granted, the person granted "get".
+        Assert.Equal(everything, SecretPermissions(policies, LocalCloud.Operator).Order().ToArray());
+        Assert.Equal(new[] { "get", "list" }, SecretPermissions(policies, OtherPrincipal));
+
+        var staging = await cloud.Remover.RemoveAsync(policy, "staging", false, "run-down-staging", LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
+
+        Assert.False(staging.HasFailures);
+        policies = AccessPolicies(cloud);
+        Assert.Equal(new[] { "get" }, SecretPermissions(policies, LocalCloud.Operator));
+        Assert.Empty(SecretPermissions(policies, AppPrincipal(cloud, "func-contoso-staging")));
+        Assert.Equal(new[] { "get", "list" }, SecretPermissions(policies, OtherPrincipal));
+        lock (cloud.Host.Cloud.Sync)
+        {
+            var vault = cloud.Host.Cloud.State.Resources.Values.Single(r => r.Id.Equals(VaultId(cloud), StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(vault.Tags!.Keys, k => k.StartsWith("foundry-kvap-", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    internal static Task<ProvisionResult> UpAsync(LocalCloud cloud, FoundryPolicy policy) =>
         cloud.Provisioner.ProvisionAsync(policy, "dev", false, Guid.NewGuid().ToString("n"), LocalCloud.NoAudit, NullReporter.Instance, CancellationToken.None);
 
-    private static FoundryPolicy PolicyWith(LocalCloud cloud, string vaultExtra) => PolicyReader.Parse($$"""
+    internal static FoundryPolicy PolicyWith(LocalCloud cloud, string vaultExtra) => PolicyReader.Parse($$"""
         {
           "app": "contoso",
           "defaults": {
@@ -83,7 +139,7 @@ public sealed class AccessPolicyVaultTests
     private static string VaultId(LocalCloud cloud) => $"/subscriptions/{cloud.Subscription}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/{VaultName}";
 
     /// <summary>The team's vault: access policies (not RBAC), one of them another principal's.</summary>
-    private static async Task CreateAccessPolicyVaultAsync(LocalCloud cloud)
+    internal static async Task CreateAccessPolicyVaultAsync(LocalCloud cloud, string extraPolicies = "")
     {
         using var http = cloud.Http();
         var group = await http.PutAsync($"/subscriptions/{cloud.Subscription}/resourcegroups/rg-shared?api-version=2025-04-01", LocalCloud.Json("{\"location\":\"eastus\"}"));
@@ -91,7 +147,7 @@ public sealed class AccessPolicyVaultTests
         var vault = await http.PutAsync($"{VaultId(cloud)}?api-version=2025-05-01", LocalCloud.Json($$"""
             { "location": "eastus", "properties": { "tenantId": "{{cloud.Host.TenantId}}", "sku": { "family": "A", "name": "standard" },
               "enableRbacAuthorization": false, "enableSoftDelete": true, "softDeleteRetentionInDays": 7,
-              "accessPolicies": [ { "tenantId": "{{cloud.Host.TenantId}}", "objectId": "{{OtherPrincipal}}", "permissions": { "secrets": [ "get", "list" ] } } ] } }
+              "accessPolicies": [ { "tenantId": "{{cloud.Host.TenantId}}", "objectId": "{{OtherPrincipal}}", "permissions": { "secrets": [ "get", "list" ] } }{{extraPolicies}} ] } }
             """));
         Assert.True(vault.IsSuccessStatusCode, await vault.Content.ReadAsStringAsync());
     }
@@ -109,11 +165,11 @@ public sealed class AccessPolicyVaultTests
         policies.OfType<JsonObject>().Where(p => p["objectId"]?.GetValue<string>() == objectId)
             .SelectMany(p => (p["permissions"]?["secrets"] as JsonArray ?? new JsonArray()).Select(s => s!.GetValue<string>())).ToArray();
 
-    private static string AppPrincipal(LocalCloud cloud)
+    private static string AppPrincipal(LocalCloud cloud, string name = "func-contoso-dev")
     {
         lock (cloud.Host.Cloud.Sync)
         {
-            var site = cloud.Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.Web/sites" && r.Name == "func-contoso-dev");
+            var site = cloud.Host.Cloud.State.Resources.Values.Single(r => r.Type == "Microsoft.Web/sites" && r.Name == name);
             return site.Identity!["principalId"]!.GetValue<string>();
         }
     }

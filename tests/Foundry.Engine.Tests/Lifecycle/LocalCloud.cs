@@ -49,7 +49,7 @@ public sealed class LocalCloud : IAsyncLifetime
         var dataPlane = new Foundry.Engine.OpenAI.DataPlaneOptions { Transport = transport };
         dataPlane.Retry.Delay = TimeSpan.FromMilliseconds(20);
         Services = new EngineServices(new ArmClient(credential, Subscription, arm), uri => new SecretClient(uri, credential, secrets),
-            new EngineTimings(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2)), _ => Task.FromResult(Operator), Host.TenantId, dataPlane);
+            new EngineTimings(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2)), _ => Task.FromResult(Operator), Host.TenantId, dataPlane, credential);
         Policy = PolicyFor(Subscription);
     }
 

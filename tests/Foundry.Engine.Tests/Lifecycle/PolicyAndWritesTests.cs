@@ -22,28 +22,43 @@ public sealed class PolicyAndWritesTests
     }
 
     [Fact]
-    public async Task Up_on_a_subscription_whose_policy_disables_local_auth_stops_after_the_account_with_LocalAuthDisabled_and_writes_no_vault_secret_or_setting()
+    public async Task Up_of_a_keys_environment_where_policy_disables_local_auth_stops_before_any_write_naming_the_assignment_with_the_entra_remedy()
     {
         await using var scope = await LocalCloudScope.StartAsync();
         var cloud = scope.Value;
         await cloud.CreateAppAsync(Site);
-        cloud.AssignPolicy(BuiltInPolicies.DisableLocalAuth($"/subscriptions/{cloud.Subscription}"));
+        var assignment = BuiltInPolicies.DisableLocalAuth($"/subscriptions/{cloud.Subscription}");
+        cloud.AssignPolicy(assignment);
 
+        var mark = cloud.Mark;
         var e = await Assert.ThrowsAsync<FoundryEngineException>(() => cloud.UpAsync("dev"));
         Assert.Equal(EngineErrorIds.LocalAuthDisabled, e.ErrorId);
-        var accountId = AccountIdIn(cloud);
-        Assert.Contains(accountId, e.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("keyless", e.RecommendedAction, StringComparison.Ordinal);
+        Assert.Equal(0, cloud.MutatingSince(mark)); // before any write: no resource group, account, vault or setting
+        Assert.Contains($"'{assignment.DisplayName}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(assignment.Id, e.Message, StringComparison.Ordinal);
+        Assert.Contains("\"auth\": \"entra\"", e.RecommendedAction, StringComparison.Ordinal);
         Assert.Contains("exemption", e.RecommendedAction, StringComparison.Ordinal);
-        // Nothing half-wired: no vault, no secret, the app's settings as the customer left them.
-        Assert.Equal(0, cloud.CountResources(r => r.Type == "Microsoft.KeyVault/vaults"));
+        Assert.Equal(0, cloud.CountResources(r => r.Type is "Microsoft.CognitiveServices/accounts" or "Microsoft.KeyVault/vaults"));
         Assert.Equal(0, Secrets(cloud));
         Assert.Equal(new Dictionary<string, string> { ["UNRELATED_SETTING"] = "keep-me" }, cloud.AppSettings(Site));
+    }
 
-        // The account is reused on the next run: refused before any write.
+    [Fact]
+    public async Task An_existing_account_whose_keys_a_policy_turned_off_stops_a_keys_up_before_any_write()
+    {
+        await using var scope = await LocalCloudScope.StartAsync();
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync(Site);
+        await cloud.UpAsync("dev");
+        var accountId = AccountIdIn(cloud);
+        // The policy arrives later and remediation turns the existing account's keys off.
+        using (var http = cloud.Http()) Assert.True((await http.PatchAsync($"{accountId}?{Api}", LocalCloud.Json("{\"properties\":{\"disableLocalAuth\":true}}"))).IsSuccessStatusCode);
+
         var mark = cloud.Mark;
         var again = await Assert.ThrowsAsync<FoundryEngineException>(() => cloud.UpAsync("dev"));
         Assert.Equal(EngineErrorIds.LocalAuthDisabled, again.ErrorId);
+        Assert.Contains(accountId, again.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("keyless", again.RecommendedAction, StringComparison.Ordinal);
         Assert.Equal(0, cloud.MutatingSince(mark));
     }
 

@@ -45,6 +45,28 @@ public sealed class PolicyReaderTests
     }
 
     [Fact]
+    public void Auth_is_keys_by_default_entra_from_defaults_and_an_environment_overrides_it()
+    {
+        Assert.Equal(AuthModel.Keys, PolicyReader.Parse(Minimal).For("dev")!.Auth);
+        var json = """
+            {
+              "app": "contoso",
+              "defaults": {
+                "subscriptionId": "00000000-0000-4000-8000-000000000001", "location": "eastus", "auth": "entra",
+                "deployments": [ { "model": "gpt-4o", "version": "2024-08-06", "capacity": 10 } ], "keyVault": { "create": true }
+              },
+              "environments": { "dev": {}, "staging": { "auth": "keys", "apps": [ { "name": "func-a", "resourceGroup": "rg", "clientIdSetting": "MY_CLIENT_ID" } ] } }
+            }
+            """;
+        var policy = PolicyReader.Parse(json);
+        Assert.Equal(AuthModel.Entra, policy.For("dev")!.Auth);
+        Assert.Equal(AuthModel.Keys, policy.For("staging")!.Auth);
+        Assert.Equal("MY_CLIENT_ID", policy.For("staging")!.Apps.Single().ClientIdSetting);
+        var wrong = Assert.Throws<FoundryEngineException>(() => PolicyReader.Parse(Minimal.Replace("\"location\": \"eastus\",", "\"location\": \"eastus\", \"auth\": \"managed-identity\",")));
+        Assert.Contains("environments.dev.auth: 'managed-identity' must be \"keys\" or \"entra\"", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_app_marked_shared_reads_as_shared()
     {
         var json = Minimal.Replace("\"location\": \"eastus\",", "\"location\": \"eastus\", \"apps\": [ { \"name\": \"func-a\", \"resourceGroup\": \"rg\", \"shared\": true } ],");

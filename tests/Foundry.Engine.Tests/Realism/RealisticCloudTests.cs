@@ -94,4 +94,38 @@ public sealed class RealisticCloudTests
         var forbidden = cloud.Host.Cloud.Log.All.Count(r => r.Host.Contains(".vault.", StringComparison.Ordinal) && r.Status == 403);
         Assert.InRange(forbidden, 1, 12);
     }
+
+    [Fact]
+    public async Task While_the_access_policies_it_added_propagate_up_waits_on_403_AccessDenied_with_backoff_then_converges()
+    {
+        // An access-policy vault, whose changes take 150 s in Azure terms (1.5 s here) to reach the data plane.
+        await using var scope = await StartAsync(Realistic with { AccessPolicyPropagation = TimeSpan.FromSeconds(150) });
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync("func-contoso-dev");
+        await AccessPolicyVaultTests.CreateAccessPolicyVaultAsync(cloud);
+
+        var up = await AccessPolicyVaultTests.UpAsync(cloud, AccessPolicyVaultTests.PolicyWith(cloud, ""));
+
+        Assert.Equal("Resolved", up.Environment.Apps.Single().ReferenceStatus);
+        var denied = cloud.Host.Cloud.Log.All.Count(r => r.Host.Contains(".vault.", StringComparison.Ordinal) && r.Status == 403 &&
+            r.ResponseBody?.Contains("\"AccessDenied\"", StringComparison.Ordinal) == true);
+        Assert.InRange(denied, 1, 12);
+    }
+
+    [Fact]
+    public async Task When_the_added_access_policy_outlasts_the_propagation_timeout_up_fails_with_PermissionDenied_naming_the_access_policies()
+    {
+        // 600 s in Azure terms (6 s here) against the engine's 2 s propagation timeout.
+        await using var scope = await StartAsync(Realistic with { AccessPolicyPropagation = TimeSpan.FromSeconds(600) });
+        var cloud = scope.Value;
+        await cloud.CreateAppAsync("func-contoso-dev");
+        await AccessPolicyVaultTests.CreateAccessPolicyVaultAsync(cloud);
+
+        var failed = await Assert.ThrowsAsync<FoundryEngineException>(() => AccessPolicyVaultTests.UpAsync(cloud, AccessPolicyVaultTests.PolicyWith(cloud, "")));
+
+        Assert.Equal("PermissionDenied", failed.ErrorId);
+        Assert.Equal(403, failed.Status);
+        Assert.Contains("authorized by access policies", failed.Message);
+        Assert.Contains("az keyvault set-policy", failed.RecommendedAction);
+    }
 }

@@ -5,7 +5,11 @@ namespace Foundry.Engine.Tests.Reliability;
 
 /// <summary>
 /// Simulated app clients: each calls chat completions in a loop with the key the app's Key Vault reference resolves at
-/// that moment (what the app's code would send), and counts the answers that are not 200.
+/// that moment (what the app's code would send), and counts the answers that are not 200. Started with
+/// <see cref="StartFollowingSettings"/>, a client does what app code written for both models does: with the key setting
+/// present it sends what that setting holds (the resolved key, or the reference text when App Service could not
+/// resolve it); without it, a token of the app's managed identity (the user-assigned one AZURE_CLIENT_ID names, else
+/// the system-assigned one), as DefaultAzureCredential would.
 /// </summary>
 internal sealed class AppLoad : IAsyncDisposable
 {
@@ -16,6 +20,13 @@ internal sealed class AppLoad : IAsyncDisposable
     private int succeeded;
     private int failed;
     private int[] completedPerClient = Array.Empty<int>();
+    private bool followSettings;
+
+    /// <summary>Requests sent with a key and with a token (clients following the settings).</summary>
+    public int KeyRequests => Volatile.Read(ref keyRequests);
+    public int TokenRequests => Volatile.Read(ref tokenRequests);
+    private int keyRequests;
+    private int tokenRequests;
 
     private AppLoad(HttpClient http) => this.http = http;
 
@@ -26,13 +37,17 @@ internal sealed class AppLoad : IAsyncDisposable
     /// <summary>Completes when any client's request failed.</summary>
     public Task FirstFailure => firstFailure.Task;
 
-    public static AppLoad Start(LocalCloud cloud, string site, string setting, string endpoint, string deployment, int clientCount)
+    public static AppLoad StartFollowingSettings(LocalCloud cloud, string site, string keySetting, string endpoint, string deployment, int clientCount) =>
+        Start(cloud, site, keySetting, endpoint, deployment, clientCount, followSettings: true);
+
+    public static AppLoad Start(LocalCloud cloud, string site, string setting, string endpoint, string deployment, int clientCount, bool followSettings = false)
     {
         var load = new AppLoad(cloud.DataPlaneHttp()) { completedPerClient = new int[clientCount] };
         var url = $"{endpoint}openai/deployments/{deployment}/chat/completions?api-version=2024-10-21";
         for (var i = 0; i < clientCount; i++)
         {
             var client = i;
+            load.followSettings = followSettings;
             load.clients.Add(Task.Run(() => load.RunClientAsync(client, cloud, site, setting, url)));
         }
         return load;
@@ -64,12 +79,21 @@ internal sealed class AppLoad : IAsyncDisposable
     {
         while (!stop.IsCancellationRequested)
         {
-            var key = cloud.ResolvedValue(site, setting);
             using var request = new HttpRequestMessage(HttpMethod.Post, url)
             {
                 Content = new StringContent("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}", System.Text.Encoding.UTF8, "application/json"),
             };
-            request.Headers.Add("api-key", key ?? "");
+            if (followSettings && AppIdentity.TokenFor(cloud, site, setting) is { } token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                Interlocked.Increment(ref tokenRequests);
+            }
+            else
+            {
+                var key = followSettings ? AppIdentity.KeyFor(cloud, site, setting) : cloud.ResolvedValue(site, setting);
+                request.Headers.Add("api-key", key ?? "");
+                Interlocked.Increment(ref keyRequests);
+            }
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             try
             {

@@ -48,9 +48,10 @@ public sealed class AccessAppAndQuotaReplayTests
     public async Task The_recorded_usages_tell_an_exhausted_quota_from_a_free_one()
     {
         // azure-cli recording of westeurope's usages (gpt-35-turbo Standard at 480 of 480); the region's model list is
-        // not recorded, so the REST spec's own example answers it (it offers neither model: "not offered" is expected).
+        // not recorded, so the REST spec's example answers it: it offers gpt-35-turbo 0301 Standard with usageName
+        // "OpenAI.Standard.gpt-35-turbo" (the usage the check reads), and no text-embedding-ada-002 ("not offered").
         var models = File.ReadAllText(Path.Combine(RecordedAzure.RecordingsFolder, "..", "Specs", "specification", "cognitiveservices", "resource-manager",
-            "Microsoft.CognitiveServices", "stable", "2024-10-01", "examples", "ListLocationModels.json"));
+            "Microsoft.CognitiveServices", "stable", "2025-09-01", "examples", "ListLocationModels.json"));
         var body = System.Text.Json.Nodes.JsonNode.Parse(models)!["responses"]!["200"]!["body"]!.ToJsonString();
         var azure = RecordedAzure.Load("cogsvc-cli-test_cognitiveservices_list_usages.yaml")
             .With("GET", "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.CognitiveServices/locations/westeurope/models", 200, body);

@@ -39,8 +39,13 @@ public sealed class CognitiveServicesConformanceTests(EmulatorFixture emulator) 
             await control.SendAsync(HttpMethod.Delete, "/_emulator/clock");
         }
 
-        static JsonNode Model(JsonNode list, string name, string version) =>
-            list["value"]!.AsArray().Select(m => m!["model"]!).Single(m => m["name"]!.GetValue<string>() == name && m["version"]!.GetValue<string>() == version);
+        // An OpenAI model is listed once per account kind that offers it (OpenAI and AIServices), with the same lifecycle.
+        static JsonNode Model(JsonNode list, string name, string version)
+        {
+            var listed = list["value"]!.AsArray().Where(m => m!["model"]!["name"]!.GetValue<string>() == name && m["model"]!["version"]!.GetValue<string>() == version).ToList();
+            Assert.Equal(listed[0]!["model"]!.ToJsonString(), Assert.Single(listed, m => m!["kind"]!.GetValue<string>() == "AIServices")!["model"]!.ToJsonString());
+            return Assert.Single(listed, m => m!["kind"]!.GetValue<string>() == "OpenAI")!["model"]!;
+        }
     }
 
     private async Task<(ResourceIdentifier Id, HttpClient Http)> AccountAsync(string group, string name, string? subdomain = null)
@@ -188,5 +193,35 @@ public sealed class CognitiveServicesConformanceTests(EmulatorFixture emulator) 
         Assert.Equal(404, missing.Status);
         Assert.Equal($"Specified resource '{id}/deployments/absent' cannot be found.", missing.Body!["error"]!["message"]!.GetValue<string>());
         Assert.Equal(400, (await http.SendAsync(HttpMethod.Put, $"/subscriptions/{emulator.Subscription}/resourceGroups/rg-cs-deploy/providers/Microsoft.CognitiveServices/accounts/-bad?{Api}", "{}")).Status);
+    }
+
+    [Fact]
+    public async Task Models_list_names_each_skus_usage_and_format_and_a_deployment_must_use_the_models_format()
+    {
+        var (id, http) = await AccountAsync("rg-cs-format", "acct-format");
+        using (http)
+        {
+            // As the models-list example (ListLocationModels.json): usageName per SKU, provisioned SKUs on a shared pool,
+            // Foundry models under kind AIServices only with their publisher's format.
+            var models = await http.SendAsync(HttpMethod.Get, $"/subscriptions/{emulator.Subscription}/providers/Microsoft.CognitiveServices/locations/eastus/models?{Api}");
+            var items = models.Body!["value"]!.AsArray().Select(m => m!).ToList();
+            JsonNode Sku(string kind, string model, string sku) => items.Where(m => m["kind"]!.GetValue<string>() == kind && m["model"]!["name"]!.GetValue<string>() == model)
+                .SelectMany(m => m["model"]!["skus"]!.AsArray()).First(s => s!["name"]!.GetValue<string>() == sku)!;
+            Assert.Equal("OpenAI.Standard.GPT4o", Sku("OpenAI", "gpt-4o", "Standard")["usageName"]!.GetValue<string>());
+            Assert.Equal("OpenAI.GlobalProvisionedManaged", Sku("OpenAI", "gpt-4.1", "GlobalProvisionedManaged")["usageName"]!.GetValue<string>());
+            Assert.Equal("AIServices.GlobalStandard.MaaS", Sku("AIServices", "Llama-3.2-90B-Vision-Instruct", "GlobalStandard")["usageName"]!.GetValue<string>());
+            Assert.Equal("Mistral AI", items.First(m => m["model"]!["name"]!.GetValue<string>() == "Mistral-Large-3")["model"]!["format"]!.GetValue<string>());
+            Assert.DoesNotContain(items, m => m["kind"]!.GetValue<string>() == "OpenAI" && m["model"]!["format"]!.GetValue<string>() != "OpenAI");
+
+            // An OpenAI account cannot deploy a Foundry model, and no account deploys a model under another format.
+            var foundryModel = await http.SendAsync(HttpMethod.Put, $"{id}/deployments/deepseek?{Api}",
+                "{\"sku\":{\"name\":\"GlobalStandard\",\"capacity\":1},\"properties\":{\"model\":{\"format\":\"DeepSeek\",\"name\":\"DeepSeek-R1\",\"version\":\"1\"}}}");
+            Assert.Equal(400, foundryModel.Status);
+            Assert.Equal("DeploymentModelNotSupported", foundryModel.Body!["error"]!["code"]!.GetValue<string>());
+            var wrongFormat = await http.SendAsync(HttpMethod.Put, $"{id}/deployments/gpt?{Api}",
+                "{\"sku\":{\"name\":\"GlobalStandard\",\"capacity\":1},\"properties\":{\"model\":{\"format\":\"Microsoft\",\"name\":\"gpt-4o\",\"version\":\"2024-08-06\"}}}");
+            Assert.Equal(400, wrongFormat.Status);
+            Assert.Equal("The model 'Format:Microsoft,Name:gpt-4o,Version:2024-08-06' of account deployment is not supported.", wrongFormat.Body!["error"]!["message"]!.GetValue<string>());
+        }
     }
 }

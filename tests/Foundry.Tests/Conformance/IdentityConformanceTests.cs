@@ -94,7 +94,9 @@ public sealed class IdentityConformanceTests(EmulatorFixture emulator) : IClassF
 
         var denied = await Assert.ThrowsAsync<RequestFailedException>(() => reader.GetSecretAsync("S1"));
         Assert.Equal(403, denied.Status);
-        Assert.Contains("does not have secrets get permission on key vault 'kv-ap-conf", denied.Message);
+        // A principal on no policy gets Key Vault's "not found on any access policy" wording (terraform-provider-azurerm#4569).
+        Assert.Contains("Access denied. Caller was not found on any access policy.", denied.Message);
+        Assert.Contains("Vault: kv-ap-conf;location=eastus", denied.Message);
 
         var added = await http.SendAsync(HttpMethod.Put, $"{vault}/accessPolicies/add?api-version=2025-05-01", $"{{\"properties\":{{\"accessPolicies\":[{Policy("p-policy-reader", "get", "list")}]}}}}");
         Assert.Equal(200, added.Status);

@@ -39,7 +39,7 @@ public sealed class SpecExampleReplayTests(ITestOutputHelper output)
             var path = Regex.Replace(@case["path"]!.GetValue<string>(), "\\{([^}]+)\\}", m => context.Value(m.Groups[1].Value));
             path = Regex.Replace(path, "^//+", "/");
             var query = $"api-version={@case["apiVersion"]!.GetValue<string>()}";
-            foreach (var name in new[] { "$top", "forceDeletionTypes" })
+            foreach (var name in new[] { "$top", "forceDeletionTypes", "modelFormat", "modelName", "modelVersion" })
             {
                 if (parameters[name] is { } extra) query += $"&{name}={Uri.EscapeDataString(extra.ToString())}";
             }

@@ -88,7 +88,7 @@ public sealed class WriteSemanticsAndPolicyConformanceTests(EmulatorFixture emul
     }
 
     [Fact]
-    public async Task The_Tags_API_merges_replaces_and_deletes_through_the_official_TagResource()
+    public async Task The_Tags_API_merges_replaces_deletes_and_clears_through_the_official_TagResource()
     {
         var arm = Arm();
         var group = await GroupAsync(arm, "rg-writes-tags");
@@ -113,6 +113,12 @@ public sealed class WriteSemanticsAndPolicyConformanceTests(EmulatorFixture emul
         var replaced = await tags.UpdateAsync(WaitUntil.Completed, new TagResourcePatch { PatchMode = TagPatchMode.Replace, TagValues = { ["only"] = "this" } });
         Assert.Equal(new[] { "only" }, replaced.Value.Data.TagValues.Keys);
         Assert.Equal("this", (await arm.GetResourceGroupResource(group).GetAsync()).Value.Data.Tags["only"]);
+
+        // Tags_DeleteAtScope takes every tag away and leaves the group itself alone.
+        await tags.DeleteAsync(WaitUntil.Completed);
+        var after = (await arm.GetResourceGroupResource(group).GetAsync()).Value.Data;
+        Assert.Empty(after.Tags);
+        Assert.Equal("eastus", after.Location.Name);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Foundry.Tests.LocalCloud;
 /// <summary>
 /// Real foundry-shell processes on one state folder, as users run them: a long-running <c>--emulator</c> for pwsh and
 /// two default-mode runs at once beside it. The runs join the running emulator (they do not start their own on the
-/// same state.json), so no environment is lost and connection.json keeps naming the live emulator.
+/// same state.json), so no environment is lost and connection.json keeps naming the live emulator. And the
+/// <c>--emulator</c> process stops cleanly on SIGTERM (kill, docker stop, service managers), taking its connection.json.
 /// </summary>
 public sealed class ConcurrentShellTests : IDisposable
 {
@@ -36,6 +37,31 @@ public sealed class ConcurrentShellTests : IDisposable
             Assert.True(readExit == 0, read);
             Assert.Contains("pr-11=True", read);
             Assert.Contains("pr-12=True", read);
+        }
+        finally
+        {
+            if (!emulator.HasExited) emulator.Kill(entireProcessTree: true);
+            await emulator.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_emulator_process_stops_cleanly_on_SIGTERM_and_removes_its_connection_file()
+    {
+        if (OperatingSystem.IsWindows()) return; // No SIGTERM there; Ctrl+C takes the same path (Console.CancelKeyPress).
+        using var emulator = Start("--emulator", "--state-dir", folder);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (EmulatorConnection.TryRead(ConnectionFile) is null && !emulator.HasExited && clock.Elapsed < ProcessTimeout) await Task.Delay(10); // signal as soon as the file is there: the emulator may still be seeding
+            Assert.Equal(emulator.Id, EmulatorConnection.TryRead(ConnectionFile)?.ProcessId);
+
+            using (var kill = Process.Start("kill", new[] { "-TERM", emulator.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })) await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await emulator.WaitForExitAsync(timeout.Token);
+
+            Assert.Equal(0, emulator.ExitCode);
+            Assert.False(File.Exists(ConnectionFile), "connection.json outlived the emulator");
         }
         finally
         {

@@ -55,7 +55,7 @@ public sealed class DriftCmdletTests(ModuleRunspace module) : IClassFixture<Modu
         var plan = Changes(Run("Repair-FoundryEnvironment -Environment dev -WhatIf -Verbose"));
         Assert.Equal(0, module.Host.Cloud.Log.All.Skip(mark).Count(r => r.Mutating));
         // The three fixes, and the refresh that makes the app pick them up (a write Repair makes, so the plan shows it).
-        Assert.Equal(new[] { "Assign Microsoft.Authorization/roleAssignments", "Refresh Microsoft.Web/sites", "Update Microsoft.Web/sites/config", "Update secret" },
+        Assert.Equal(new[] { "Assign Microsoft.Authorization/roleAssignments", "Refresh Microsoft.Web/sites", "Update Microsoft.KeyVault/vaults/secrets", "Update Microsoft.Web/sites/config" },
             plan.Select(c => $"{c.Action} {c.ResourceType}").Order(StringComparer.Ordinal));
 
         var repaired = Changes(Run($"Repair-FoundryEnvironment -Environment dev -AuditLogPath '{module.AuditPath}' -Verbose -Debug"));

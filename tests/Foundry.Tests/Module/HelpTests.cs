@@ -125,3 +125,43 @@ public sealed class HelpTests(HelpRunspace help) : IClassFixture<HelpRunspace>
         return result.Output.Where(o => o is not null).Select(o => o.ToString()).ToList();
     }
 }
+
+/// <summary>Issue 14 item 11: Get-Help -Online resolves for every cmdlet (HelpUri and the MAML's online link agree, into the repository's docs), and the about topics ship.</summary>
+[Collection(ModuleCollection.Name)]
+public sealed class OnlineHelpTests : IDisposable
+{
+    private readonly Foundry.Tests.Operator.ScriptRunspace runspace = new();
+
+    public void Dispose() => runspace.Dispose();
+
+    private List<string> Run(string script)
+    {
+        using var powershell = System.Management.Automation.PowerShell.Create(runspace.Runspace);
+        var output = powershell.AddScript(script).Invoke().Select(o => o?.ToString() ?? "").ToList();
+        Assert.True(powershell.Streams.Error.Count == 0, string.Join("\n", powershell.Streams.Error));
+        return output;
+    }
+
+    [Theory]
+    [MemberData(nameof(HelpTests.Cmdlets), MemberType = typeof(HelpTests))]
+    public void Every_cmdlet_has_an_online_help_URI_into_the_repository_docs(string cmdlet)
+    {
+        var lines = Run($"(Get-Command {cmdlet}).HelpUri; @((Get-Help {cmdlet} -Full).relatedLinks.navigationLink | Where-Object uri)[0].uri");
+        var expected = $"https://github.com/contoso/foundry/blob/main/docs/en-US/{cmdlet}.md";
+        Assert.Equal(new[] { expected, expected }, lines);
+        Assert.True(File.Exists(Path.Combine(DocsTests.RepoRoot, "docs", "en-US", cmdlet + ".md")));
+        // Every docs page the help links to exists in the repository.
+        var links = Run($"(Get-Help {cmdlet} -Full).relatedLinks.navigationLink.uri | Where-Object {{ $_ -like '*/blob/main/*' }}");
+        Assert.All(links, uri => Assert.True(File.Exists(Path.Combine(DocsTests.RepoRoot, uri.Substring(uri.IndexOf("/blob/main/", StringComparison.Ordinal) + 11))), uri));
+    }
+
+    [Theory]
+    [InlineData("about_Foundry", "FOUNDRY_LOCAL_DIR")]
+    [InlineData("about_Foundry_Policy", "environmentNamePattern")]
+    public void The_about_topics_ship_in_the_module(string topic, string mentions)
+    {
+        Assert.True(File.Exists(Path.Combine(ModuleRunspace.Metadata("FoundryModuleOut"), "en-US", topic + ".help.txt")));
+        var text = string.Join("\n", Run($"Get-Help {topic} | Out-String"));
+        Assert.Contains(mentions, text, StringComparison.Ordinal);
+    }
+}

@@ -15,7 +15,7 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
         Assert.Empty(plan.Errors);
         var changes = plan.Objects("FoundryPlannedChange").Select(c => (Action: ModuleRunspace.Prop<string>(c, "Action"), Type: ModuleRunspace.Prop<string>(c, "ResourceType"), Reason: ModuleRunspace.Prop<string>(c, "Reason"))).ToList();
         Assert.Contains(changes, c => c.Action == "Create" && c.Type == "Microsoft.CognitiveServices/accounts");
-        Assert.Contains(changes, c => c.Type == "secret" && c.Reason.Contains("key1"));
+        Assert.Contains(changes, c => c.Type == "Microsoft.KeyVault/vaults/secrets" && c.Reason.Contains("key1"));
         Assert.Equal(0, module.Host.Cloud.Log.All.Skip(mark).Count(r => r.Mutating));
 
         var up = module.Invoke($"New-FoundryEnvironment -Environment staging -AuditLogPath '{module.AuditPath}'");
@@ -114,7 +114,7 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(BadNames))]
-    public void Bad_environment_names_are_refused_by_parameter_validation_before_any_call(string name)
+    public void Bad_environment_names_are_refused_with_EnvironmentNameInvalid_before_any_call(string name)
     {
         var mark = module.Host.Cloud.Log.All.Count;
         foreach (var command in new[] { "New-FoundryEnvironment", "Get-FoundryEnvironment", "Invoke-FoundryKeyRotation", "Remove-FoundryEnvironment -Confirm:$false",
@@ -122,7 +122,8 @@ public sealed class LifecycleCmdletTests(ModuleRunspace module) : IClassFixture<
                                         "Test-FoundryEnvironment", "Repair-FoundryEnvironment" })
         {
             var result = module.Invoke($"{command} -Environment $name", new Dictionary<string, object?> { ["name"] = name });
-            Assert.True(result.Errors.Count == 1 && result.Errors[0].FullyQualifiedErrorId.StartsWith("ParameterArgumentValidationError", StringComparison.Ordinal), $"{command} accepted '{name}'");
+            // The policy's environmentNamePattern decides, with a Foundry error id (issue 14 item 4).
+            Assert.True(result.Errors.Count == 1 && result.Errors[0].FullyQualifiedErrorId.StartsWith("EnvironmentNameInvalid,", StringComparison.Ordinal), $"{command} accepted '{name}'");
         }
         Assert.Equal(mark, module.Host.Cloud.Log.All.Count);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Tracing;
 using System.Text;
+using System.Text.RegularExpressions;
 using Foundry.Emulator.Control;
 using Foundry.Tests.Support;
 
@@ -7,7 +8,8 @@ namespace Foundry.Tests.Module;
 
 /// <summary>
 /// FR-003: no key the emulator ever issued appears — whole or as any 8-character fragment — in output objects,
-/// errors, verbose/debug/warning/information streams, progress, the audit file, or the Azure SDK's own HTTP logging.
+/// errors, verbose/debug/warning/information streams (the -Debug HTTP trace included), progress, the audit file, or the
+/// Azure SDK's own HTTP logging.
 /// Also: after a rotation the previous key keeps working until the next rotation regenerates it.
 /// </summary>
 [Collection(ModuleCollection.Name)]
@@ -19,11 +21,13 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         using var sdkLog = new AzureSdkEvents();
         var keys = new HashSet<string>();
         var texts = new List<string>();
+        var debug = new List<string>();
         void Run(string script)
         {
             var result = module.Invoke(script);
             Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => e.ToString())));
             texts.Add(result.AllText());
+            debug.AddRange(result.Streams.Debug.Select(d => d.Message));
             lock (module.Host.Cloud.Sync)
             {
                 foreach (var k in module.Host.Cloud.State.AccountKeys.Values.Concat(module.Host.Cloud.State.DeletedAccounts.Values.Select(d => d.Keys)))
@@ -52,6 +56,12 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         Assert.True(keys.Count >= 5, $"the run should have seen the original keys and three regenerated ones ({keys.Count})");
         Assert.Contains("x-ms-request-id", sdkLog.Text, StringComparison.OrdinalIgnoreCase);   // SDK HTTP logging was really on
         Assert.Contains("\"action\":\"Regenerate accounts\"", texts[^2]);
+        // -Debug's HTTP trace was really on (issue 14 item 9) and covered the calls whose bodies carry keys: listKeys,
+        // regenerateKey and the secret writes and reads — each with its status, duration and request id.
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/listKeys\\?api-version=[0-9-]+ -> 200 OK in \\d+ ms; x-ms-request-id: \\S+"));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP POST https://\\S+/regenerateKey\\?api-version=[0-9-]+ -> 200 "));
+        Assert.Contains(debug, line => Regex.IsMatch(line, "^HTTP PUT https://\\S+/secrets/AZURE-OPENAI-API-KEY\\?api-version=\\S+ -> 200 .*body \\d+ bytes \\(not shown\\)"));
+        Assert.DoesNotContain(debug, line => line.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || line.Contains("api-key:", StringComparison.OrdinalIgnoreCase));
 
         var everything = string.Join("\n", texts);
         var leaks = keys.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
@@ -116,6 +126,45 @@ public sealed class SecretLeakTests(ModuleRunspace module) : IClassFixture<Modul
         var everything = string.Join("\n", texts);
         var leaks = new[] { key1, key2 }.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
         Assert.True(leaks.Count == 0, $"{leaks.Count} key fragment(s) in Get-Error / $Error output");
+    }
+
+    /// <summary>Issue 12: the keyless model and the moves between the models leak no key either (the keys still exist on the account while it is keyless).</summary>
+    [Fact]
+    public void Up_with_keys_the_move_to_entra_rotation_test_and_the_move_back_at_Verbose_and_Debug_leak_no_key_anywhere()
+    {
+        using var sdkLog = new AzureSdkEvents();
+        var entraPolicy = Path.Combine(module.Folder, "foundry.entra.policy.json");
+        File.WriteAllText(entraPolicy, ModuleRunspace.Policy(module.Host.DefaultSubscription).Replace("\"keyVault\": { \"create\": true },", "\"keyVault\": { \"create\": true }, \"auth\": \"entra\","));
+        var keys = new HashSet<string>();
+        var texts = new List<string>();
+        void Run(string script)
+        {
+            var result = module.Invoke(script);
+            Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => e.ToString())));
+            texts.Add(result.AllText());
+            lock (module.Host.Cloud.Sync)
+            {
+                foreach (var k in module.Host.Cloud.State.AccountKeys.Values) { keys.Add(k.Key1); keys.Add(k.Key2); }
+            }
+        }
+
+        var streams = "-Verbose -Debug -WarningAction Continue"; // the moves and the keyless rotation warn; -Debug would make a warning ask
+        Run($"New-FoundryEnvironment -Environment pr-7 {streams}");
+        Run($"New-FoundryEnvironment -Environment pr-7 -PolicyPath '{entraPolicy}' {streams}");
+        Run($"Get-FoundryEnvironment -Environment pr-7 -PolicyPath '{entraPolicy}' {streams} | Format-List * | Out-String");
+        Run($"Invoke-FoundryKeyRotation -Environment pr-7 -PolicyPath '{entraPolicy}' {streams}");
+        Run($"Test-FoundryEnvironment -Environment pr-7 -PolicyPath '{entraPolicy}' {streams} | Format-List * | Out-String");
+        Run($"New-FoundryEnvironment -Environment pr-7 {streams}");
+        Run($"Invoke-FoundryKeyRotation -Environment pr-7 {streams}");
+        Run($"Remove-FoundryEnvironment -Environment pr-7 -Confirm:$false {streams}");
+
+        texts.Add(sdkLog.Text);
+        Assert.True(keys.Count >= 3, $"the run should have seen the account's keys and a regenerated one ({keys.Count})");
+        Assert.Contains("nothing to rotate", string.Join("\n", texts), StringComparison.Ordinal);
+        Assert.Contains("disableLocalAuth true", string.Join("\n", texts), StringComparison.Ordinal); // the move really ran
+        var everything = string.Join("\n", texts);
+        var leaks = keys.SelectMany(key => Enumerable.Range(0, key.Length - 7).Select(i => key.Substring(i, 8))).Where(fragment => everything.Contains(fragment, StringComparison.Ordinal)).ToList();
+        Assert.Empty(leaks);
     }
 
     private (string Key1, string Key2) Keys(string environment = "pr-5")

@@ -170,13 +170,30 @@ public sealed class WorkflowTests(ScriptRunspace scripts) : IClassFixture<Script
 
     private bool ModuleAccepts(string name)
     {
-        using var powershell = System.Management.Automation.PowerShell.Create(runspace);
-        powershell.AddScript("""
-            param($name)
-            $rule = (Get-Command New-FoundryEnvironment).Parameters['Environment'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidatePatternAttribute] }
-            [regex]::IsMatch($name, $rule.RegexPattern, $rule.Options)
-            """).AddArgument(name);
-        return (bool)powershell.Invoke().Single().BaseObject;
+        // The module's rule is the policy's environmentNamePattern (issue 14 item 4), checked before any Azure call: a
+        // name it accepts goes on to the policy lookup, which fails (EnvironmentNotInPolicy, still before any call) in a
+        // policy whose only entry is a template no accepted name matches.
+        var policy = Path.Combine(Path.GetTempPath(), "foundry-names-" + Guid.NewGuid().ToString("n") + ".json");
+        File.WriteAllText(policy, ModuleRunspace.Policy("00000000-0000-4000-8000-000000000001").Replace("\"pr-*\"", "\"zz-*\"", StringComparison.Ordinal)
+            .Replace("\"dev\": { \"apps\": [ { \"name\": \"func-contoso-dev\", \"resourceGroup\": \"rg-apps\" } ] },", "", StringComparison.Ordinal)
+            .Replace("\"staging\": { \"apps\": [ { \"name\": \"func-contoso-staging\", \"resourceGroup\": \"rg-apps\" } ] },", "", StringComparison.Ordinal));
+        try
+        {
+            using var powershell = System.Management.Automation.PowerShell.Create(runspace);
+            powershell.AddScript("""
+                param($name, $policy)
+                Remove-FoundryEnvironment -Environment $name -PolicyPath $policy -WhatIf -ErrorAction SilentlyContinue -ErrorVariable failed 6>$null
+                @($failed)[0].FullyQualifiedErrorId
+                """).AddArgument(name).AddArgument(policy);
+            var errorId = powershell.Invoke().Select(o => o?.ToString()).LastOrDefault() ?? "";
+            Assert.True(errorId.StartsWith("EnvironmentNotInPolicy,", StringComparison.Ordinal) || errorId.StartsWith("EnvironmentNameInvalid,", StringComparison.Ordinal) ||
+                errorId.StartsWith("ParameterArgument", StringComparison.Ordinal), errorId);
+            return errorId.StartsWith("EnvironmentNotInPolicy,", StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(policy);
+        }
     }
 
     private static YamlMappingNode Load(string relative)

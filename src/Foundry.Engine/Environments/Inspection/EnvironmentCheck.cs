@@ -39,12 +39,14 @@ public static class EnvironmentCheckNames
     public const string KeyVault = nameof(KeyVault);
     /// <summary>The secret holds the active slot's key (by fingerprint) under the active slot's tag.</summary>
     public const string Secret = nameof(Secret);
-    /// <summary>A deployment answers a chat completion with the key in the secret.</summary>
+    /// <summary>A deployment answers a chat completion with the key in the secret (keyless environments: with the operator's Entra token).</summary>
     public const string ChatCompletion = nameof(ChatCompletion);
     /// <summary>An app's key, endpoint and deployment settings hold what up wrote.</summary>
     public const string AppSettings = nameof(AppSettings);
-    /// <summary>An app's identity holds Key Vault Secrets User on the vault.</summary>
+    /// <summary>An app's identity holds Key Vault Secrets User on the vault (keyless environments: Cognitive Services OpenAI User on the account).</summary>
     public const string AppRoleAssignment = nameof(AppRoleAssignment);
+    /// <summary>Keyless environments: key authentication is off on the account (disableLocalAuth true).</summary>
+    public const string LocalAuth = nameof(LocalAuth);
     /// <summary>An app resolves its key setting's Key Vault reference on the current secret version.</summary>
     public const string AppKeyVaultReference = nameof(AppKeyVaultReference);
 }

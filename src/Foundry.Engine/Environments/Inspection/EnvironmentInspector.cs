@@ -46,6 +46,13 @@ public sealed class EnvironmentInspector
         if (accountStatus != CheckStatus.Passed) account = null;
         var serving = await CheckDeploymentsAsync(run, checks, account, cancellationToken).ConfigureAwait(false);
         await CheckRetirementAsync(run, checks, account, cancellationToken).ConfigureAwait(false);
+        if (run.Settings.Auth == AuthModel.Entra)
+        {
+            // Keyless: no vault or secret to check; the account's keys off, a token served, each app's settings and role.
+            reporter.Progress(environment, "Checking the keyless wiring");
+            await new EntraChecks(services, run, checks).RunAsync(account, serving, cancellationToken).ConfigureAwait(false);
+            return checks.Results;
+        }
 
         VaultInfo? vault = null;
         var vaultStatus = await checks.RunAsync(KeyVault, new CheckTarget(run.VaultId, run.Vault.Name, run.Vault.ResourceGroup), async () =>
@@ -92,10 +99,10 @@ public sealed class EnvironmentInspector
         }
     }
 
-    /// <summary>One check per policy deployment; returns those that passed (the ones a chat completion can be sent to).</summary>
-    private async Task<IReadOnlyList<DeploymentPolicy>> CheckDeploymentsAsync(EnvironmentRun run, CheckRecorder checks, AccountInfo? account, CancellationToken cancellationToken)
+    /// <summary>One check per policy deployment; returns those that passed (the ones a probe can be sent to) with their model's format.</summary>
+    private async Task<IReadOnlyDictionary<DeploymentPolicy, string>> CheckDeploymentsAsync(EnvironmentRun run, CheckRecorder checks, AccountInfo? account, CancellationToken cancellationToken)
     {
-        var passed = new List<DeploymentPolicy>();
+        var passed = new Dictionary<DeploymentPolicy, string>();
         IReadOnlyList<DeploymentInfo>? existing = null;
         foreach (var wanted in run.Settings.Deployments)
         {
@@ -117,7 +124,7 @@ public sealed class EnvironmentInspector
                     ? CheckOutcome.Failed(current is null ? "The deployment does not exist." : $"The deployment differs from the policy: {drift}.", CheckOutcome.Repair(run.Environment, "puts the policy's deployment back"))
                     : CheckOutcome.Passed($"{current!.Model} {current.Version}, {current.Sku} capacity {current.Capacity}, provisioningState Succeeded.");
             }).ConfigureAwait(false);
-            if (status == CheckStatus.Passed) passed.Add(wanted);
+            if (status == CheckStatus.Passed) passed[wanted] = existing?.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase))?.Format ?? "OpenAI";
         }
         return passed;
     }

@@ -47,7 +47,10 @@ public sealed class EnvironmentReader
         var slot = secret is null ? null : KeyWiring.ParseSlot(secret.Tags);
         return new EnvironmentInfo(environment, settings.SubscriptionId, names.ResourceGroup, account?.ResourceId ?? accountId, names.Account, account?.ResourceId,
             account?.Location, account?.Endpoint, deployments, vaultName, settings.SecretName, secret?.Id is null ? null : $"{vault!.VaultUri.ToString().TrimEnd('/')}/secrets/{settings.SecretName}",
-            secret?.Version, slot is null ? null : KeyWiring.SlotName(slot.Value), apps, account?.Tags ?? group?.Tags ?? new Dictionary<string, string>(), details);
+            secret?.Version, slot is null ? null : KeyWiring.SlotName(slot.Value), apps, account?.Tags ?? group?.Tags ?? new Dictionary<string, string>(), details)
+        {
+            Auth = account is null ? null : EntraWiring.TagValue(EntraWiring.Deployed(account)),
+        };
     }
 
     /// <summary>Each deployment with its version's retirement date; without dates when the region's models list cannot be read (reading the environment needs no more).</summary>

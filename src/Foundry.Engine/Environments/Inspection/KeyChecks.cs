@@ -16,7 +16,7 @@ internal sealed record KeyCheckResult(string? CurrentVersion, bool InStep);
 /// </summary>
 internal sealed class KeyChecks(EngineServices services, EnvironmentRun run, CheckRecorder checks)
 {
-    public async Task<KeyCheckResult> RunAsync(AccountInfo? account, VaultInfo? vault, IReadOnlyList<DeploymentPolicy> serving, CancellationToken cancellationToken)
+    public async Task<KeyCheckResult> RunAsync(AccountInfo? account, VaultInfo? vault, IReadOnlyDictionary<DeploymentPolicy, string> serving, CancellationToken cancellationToken)
     {
         var name = run.Settings.SecretName;
         var target = new CheckTarget(vault is null ? name : $"{vault.VaultUri}secrets/{name}", name, run.Vault.ResourceGroup);
@@ -46,7 +46,7 @@ internal sealed class KeyChecks(EngineServices services, EnvironmentRun run, Che
             var chatTarget = new CheckTarget($"{run.AccountId}/deployments/{deployment.Name}", deployment.Name, run.Names.ResourceGroup);
             var why = account?.Endpoint is null ? "the Account check did not pass or the account reports no endpoint"
                 : key is null ? "the key could not be read from the secret"
-                : !serving.Contains(deployment) ? "the Deployment check did not pass"
+                : !serving.ContainsKey(deployment) ? "the Deployment check did not pass"
                 : null;
             if (why is not null)
             {
@@ -55,6 +55,13 @@ internal sealed class KeyChecks(EngineServices services, EnvironmentRun run, Che
             }
             // The request the model accepts: Azure refuses max_tokens on reasoning models and chat on embeddings models.
             var kind = ModelKinds.Of(deployment.Model);
+            if (serving[deployment] is var format && !format.Equals("OpenAI", StringComparison.OrdinalIgnoreCase))
+            {
+                // A Foundry model (format Microsoft, DeepSeek, Mistral AI, Meta …) is served by the Azure AI model
+                // inference API, not /openai/deployments: a name that looks like a chat model proves nothing here.
+                checks.Skip(ChatCompletion, chatTarget, ModelKinds.SkipReasonForFormat(deployment.Model, format));
+                continue;
+            }
             if (kind == ModelKind.Other)
             {
                 checks.Skip(ChatCompletion, chatTarget, ModelKinds.SkipReason(deployment.Model));

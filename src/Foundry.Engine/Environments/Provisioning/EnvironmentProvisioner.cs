@@ -58,7 +58,7 @@ public sealed class EnvironmentProvisioner
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
-        if (await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
+        if (run.Settings.Auth == AuthModel.Keys && await services.Vaults.GetAsync(run.VaultId, cancellationToken).ConfigureAwait(false) is null) throw run.NotProvisioned(run.VaultId, "Key Vault");
         return await ConvergeAsync(run, account, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,11 +67,26 @@ public sealed class EnvironmentProvisioner
         // An app another environment wired, and where the account goes (quota, models, soft-deleted names), are
         // settled before anything is written, so a refusal leaves nothing half-made.
         await new AppOwnership(services, run).CheckAsync(cancellationToken).ConfigureAwait(false);
-        await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
-        if (existing is not null) RefuseKeylessAccount(existing);
-        await CheckRetirementAsync(run, existing?.Location ?? run.Settings.Location, cancellationToken).ConfigureAwait(false);
+        var entra = run.Settings.Auth == AuthModel.Entra;
+        var deployed = existing is null ? (AuthModel?)null : EntraWiring.Deployed(existing);
+        if (!entra) await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is not null && deployed == AuthModel.Keys) RefuseKeylessAccount(run, existing);
+        if (existing is null && !entra) await new LocalAuthPolicyCheck(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
+        await CheckRetirementAsync(run, existing, cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
+
+        if (entra || deployed == AuthModel.Entra)
+        {
+            // Keyless, or moving between models: the account and its deployments first, then the apps' way in.
+            var accepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var account = await EnsureAccountAndDeploymentsAsync(run, existing, placement, accepted, cancellationToken).ConfigureAwait(false);
+            var migration = new AuthMigration(services, run, MigrationStepOrder);
+            if (entra && deployed == AuthModel.Keys) await migration.ToEntraAsync(account!, cancellationToken).ConfigureAwait(false);
+            else if (!entra) await migration.ToKeysAsync(account!, token => EnsureVaultAndAppAccessAsync(run, token), cancellationToken).ConfigureAwait(false);
+            else await new EntraWiring(services, run).ConvergeAsync(account, cancellationToken).ConfigureAwait(false);
+            return await ReadBackAsync(run, cancellationToken).ConfigureAwait(false);
+        }
 
         // The vault (and the apps' read roles on it) wait only until the account's creation is accepted and shown to have
         // keys (seconds), then run beside the account's long operation: an account whose keys a policy disabled stops up
@@ -87,10 +102,18 @@ public sealed class EnvironmentProvisioner
         await Task.WhenAll(run.Settings.Apps.Select(app => wiring.EnsureAppAsync(app, accountTask.Result, vault, secret, cancellationToken,
             accessGranted.TryGetValue(app, out var granted) ? granted : null))).ConfigureAwait(false);
 
+        return await ReadBackAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ProvisionResult> ReadBackAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
         run.Reporter.Progress(run.Environment, "Reading back");
         var info = await new EnvironmentReader(services).ReadAsync(run.Policy, run.Environment, cancellationToken).ConfigureAwait(false);
         return new ProvisionResult(info, run.Changes, run.WhatIf, run.RunId);
     }
+
+    /// <summary>Tests only: reorders the steps of a move between auth models (to show that the wrong order fails requests).</summary>
+    internal Func<IReadOnlyList<MigrationStep>, IEnumerable<MigrationStep>>? MigrationStepOrder { get; init; }
 
     private async Task EnsureResourceGroupAsync(EnvironmentRun run, CancellationToken cancellationToken)
     {
@@ -123,7 +146,8 @@ public sealed class EnvironmentProvisioner
         if (account is null)
         {
             var (location, restore) = placement!.Value;
-            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, run.WriteTags(), restore);
+            var spec = new AccountSpec(run.Subscription, names.ResourceGroup, names.Account, location, run.Settings.AccountKind, names.CustomSubdomain, AccountTags(run), restore,
+                DisableLocalAuth: run.Settings.Auth == AuthModel.Entra);
             await run.ChangeAsync(new PlannedChange(restore ? "Restore" : "Create", "Microsoft.CognitiveServices/accounts", id, restore ? "soft-deleted; policy restores" : $"missing; placed in {location}"),
                 async () =>
                 {
@@ -131,7 +155,7 @@ public sealed class EnvironmentProvisioner
                     {
                         var creation = await services.Accounts.StartCreateOrUpdateAsync(spec, cancellationToken).ConfigureAwait(false);
                         // A modify policy rewrites the request: the account Azure accepted may have keys disabled whatever Foundry asked.
-                        if (await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } accepting) RefuseKeylessAccount(accepting);
+                        if (await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } accepting) RefuseKeylessAccount(run, accepting);
                         accepted.TrySetResult(true);
                         await creation.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
@@ -145,7 +169,7 @@ public sealed class EnvironmentProvisioner
                     }
                 }).ConfigureAwait(false);
             account = run.WhatIf ? null : await services.Accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
-            if (account is not null) RefuseKeylessAccount(account);
+            if (account is not null) RefuseKeylessAccount(run, account);
             accepted.TrySetResult(true);
         }
         else if (!run.HasIdentityTags(account.Tags))
@@ -161,7 +185,10 @@ public sealed class EnvironmentProvisioner
         {
             var current = existing.FirstOrDefault(d => d.Name.Equals(wanted.Name, StringComparison.OrdinalIgnoreCase));
             if (DeploymentDrift(current, wanted) is not { } reason) continue;
-            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity, wanted.VersionUpgradeOption);
+            // The model's own format (OpenAI, Microsoft, DeepSeek, Mistral AI, Meta …), as the region's models list
+            // gives it for the account's kind: an AIServices account deploys Foundry models under their publisher's format.
+            var format = await FormatOfAsync(run, wanted, account?.Location, current is not null, cancellationToken).ConfigureAwait(false);
+            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity, format, wanted.VersionUpgradeOption);
             await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
                 async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken, update: current is not null).ConfigureAwait(false))
                     .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
@@ -173,10 +200,41 @@ public sealed class EnvironmentProvisioner
         return account;
     }
 
-    /// <summary>Keys are what up wires: an account without them (disableLocalAuth, usually forced by policy) stops the run before Key Vault or any app.</summary>
-    private static void RefuseKeylessAccount(AccountInfo account)
+    /// <summary>
+    /// The format a deployment of <paramref name="wanted"/> names: the models list's (read once per run), or null to keep
+    /// the deployment's own. An update goes on with its own format when the operator may not read the models list
+    /// (subscription scope), as the retirement check does.
+    /// </summary>
+    private async Task<string?> FormatOfAsync(EnvironmentRun run, DeploymentPolicy wanted, string? location, bool update, CancellationToken cancellationToken)
     {
-        if (!account.LocalAuthDisabled) return;
+        location ??= run.Settings.Location;
+        if (run.Catalog is null || !run.Catalog.Location.Equals(location, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                run.Catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken, withUsages: false).ConfigureAwait(false);
+            }
+            catch (FoundryEngineException e) when (update && e.Kind == FailureKind.Forbidden)
+            {
+                return null;
+            }
+        }
+        return run.Catalog.FormatOf(wanted, run.Settings.AccountKind);
+    }
+
+    /// <summary>A new account's tags: the identity tags, and for a keyless one the auth model it is wired for.</summary>
+    private static IReadOnlyDictionary<string, string> AccountTags(EnvironmentRun run)
+    {
+        if (run.Settings.Auth != AuthModel.Entra) return run.WriteTags();
+        var tags = EnvironmentRun.Copy(run.WriteTags());
+        tags[EntraWiring.AuthTag] = EntraWiring.TagValue(AuthModel.Entra);
+        return tags;
+    }
+
+    /// <summary>Keys are what a keys environment wires: an account without them (disableLocalAuth, usually forced by policy) stops the run before Key Vault or any app.</summary>
+    private static void RefuseKeylessAccount(EnvironmentRun run, AccountInfo account)
+    {
+        if (!account.LocalAuthDisabled || run.Settings.Auth == AuthModel.Entra) return;
         throw new FoundryEngineException(FailureKind.InvalidRequest, EngineErrorIds.LocalAuthDisabled, AzureErrorTranslator.LocalAuthMessage(account.ResourceId),
             AzureErrorTranslator.LocalAuthAction, target: account.ResourceId);
     }
@@ -194,13 +252,18 @@ public sealed class EnvironmentProvisioner
     /// Refuses, before any write, a model version already retired or retiring within retirement.refuseWithinDays (a
     /// deployment of a retired version returns errors to every call); warns within retirement.warnWithinDays.
     /// </summary>
-    private async Task CheckRetirementAsync(EnvironmentRun run, string location, CancellationToken cancellationToken)
+    private async Task CheckRetirementAsync(EnvironmentRun run, AccountInfo? existing, CancellationToken cancellationToken)
     {
         var policy = run.Settings.Retirement;
-        IReadOnlyList<RetirementJudgement> judged;
+        var location = existing?.Location ?? run.Settings.Location;
         try
         {
-            judged = await services.Lifecycle.JudgeAsync(run.Subscription, location, run.Settings.Deployments, policy, cancellationToken).ConfigureAwait(false);
+            // The run's one read of the region's models list (every page): placement (a new account, with the quota) and
+            // the deployments' formats use it too.
+            if (run.Catalog is null || !run.Catalog.Location.Equals(location, StringComparison.OrdinalIgnoreCase))
+            {
+                run.Catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken, withUsages: existing is null).ConfigureAwait(false);
+            }
         }
         catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden)
         {
@@ -209,6 +272,7 @@ public sealed class EnvironmentProvisioner
             run.Reporter.Warning($"Model retirement dates not checked: {e.Message}");
             return;
         }
+        var judged = services.Lifecycle.Judge(run.Catalog, run.Settings.Deployments, policy);
         var refused = judged.Where(j => j.Standing is RetirementStanding.Retired or RetirementStanding.Retiring).ToList();
         if (refused.Count > 0)
         {
@@ -259,6 +323,7 @@ public sealed class EnvironmentProvisioner
     {
         var names = run.Names;
         var candidates = new[] { run.Settings.Location }.Concat(run.Settings.FallbackLocations).ToList();
+        var purged = false;
         foreach (var location in candidates)
         {
             var deleted = await services.Accounts.GetDeletedAsync(run.Subscription, location, names.ResourceGroup, names.Account, cancellationToken).ConfigureAwait(false);
@@ -269,6 +334,7 @@ public sealed class EnvironmentProvisioner
                 throw AzureErrorTranslator.Translate(new AzureFailure(409, "FlagMustBeSetForRestore", $"A soft-deleted account '{names.Account}' in {location} holds the name."),
                     new FailureContext($"create AI account '{names.Account}'", deleted.ResourceId, Location: location));
             }
+            purged = true;
             await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.CognitiveServices/deletedAccounts", deleted.ResourceId, "soft-deleted account holds the name of this ephemeral environment"),
                 async () =>
                 {
@@ -280,9 +346,14 @@ public sealed class EnvironmentProvisioner
         var problems = new List<string>();
         foreach (var location in candidates)
         {
-            var problem = await services.Capacity.ProblemInAsync(run.Subscription, location, run.Settings.Deployments, cancellationToken).ConfigureAwait(false);
+            // The retirement check's read of the primary region serves, unless a purge since freed quota there.
+            var catalog = !purged && run.Catalog is { UsagesRead: true } read && read.Location.Equals(location, StringComparison.OrdinalIgnoreCase)
+                ? read
+                : await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken).ConfigureAwait(false);
+            var problem = RegionCapacity.ProblemIn(catalog, run.Settings.Deployments, run.Settings.AccountKind);
             if (problem is null)
             {
+                run.Catalog = catalog;
                 if (location != run.Settings.Location)
                 {
                     run.Reporter.Warning($"Placing {names.Account} in approved fallback region {location}: {run.Settings.Location} cannot host it ({problems[0]}).");
@@ -334,13 +405,19 @@ public sealed class EnvironmentProvisioner
         if (vault is null)
         {
             var location = run.Settings.Location;
-            if (await services.Vaults.DeletedExistsAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false))
+            if (await services.Vaults.GetDeletedAsync(run.Subscription, location, name, cancellationToken).ConfigureAwait(false) is { } deleted)
             {
-                if (!run.Settings.Ephemeral)
+                if (!run.Settings.Ephemeral || deleted.PurgeProtection)
                 {
-                    // A long-lived environment's vault is purge-protected: bring it back with its secrets.
+                    // A long-lived environment's vault is purge-protected: bring it back with its secrets. So is an
+                    // ephemeral one's that purge protection holds (an Azure Policy "deletion protection" modify, or a
+                    // person, turned it on): Azure refuses its purge (405 DeletedVaultPurge) and a new vault of the name
+                    // (409) until its scheduled purge date, so recovering it is the only way up can go on.
+                    var why = run.Settings.Ephemeral
+                        ? $"soft-deleted and purge-protected (Azure purges it on {deleted.ScheduledPurgeDate:u}); recovered instead of purged"
+                        : "soft-deleted; recovered with its secrets (long-lived environment)";
                     var tenantId = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
-                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, "soft-deleted; recovered with its secrets (long-lived environment)"),
+                    await run.ChangeAsync(new PlannedChange("Recover", "Microsoft.KeyVault/vaults", id, why),
                         async () => await (await services.Vaults.StartRecoverAsync(run.Subscription, group, name, location, tenantId, cancellationToken).ConfigureAwait(false))
                             .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                     vault = run.WhatIf ? null : await services.Vaults.GetAsync(id, cancellationToken).ConfigureAwait(false);
@@ -348,7 +425,7 @@ public sealed class EnvironmentProvisioner
                     return vault;
                 }
                 await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.KeyVault/deletedVaults", name, "a soft-deleted vault holds the name of this ephemeral environment"),
-                    () => services.Vaults.PurgeDeletedAsync(run.Subscription, location, name, cancellationToken)).ConfigureAwait(false);
+                    () => services.Vaults.PurgeAsync(deleted, cancellationToken)).ConfigureAwait(false);
             }
             var tenant = await services.ResolveTenantAsync(run.Subscription, cancellationToken).ConfigureAwait(false);
             var spec = new VaultSpec(run.Subscription, group, name, run.Settings.Location, tenant, PurgeProtection: !run.Settings.Ephemeral, run.WriteTags());

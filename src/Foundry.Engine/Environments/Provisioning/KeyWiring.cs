@@ -93,8 +93,9 @@ internal sealed class KeyWiring
             services.Timings, cancellationToken).ConfigureAwait(false);
         if (current is null && await services.Secrets.GetDeletedAsync(vault.VaultUri, name, cancellationToken).ConfigureAwait(false) is not null)
         {
-            // A deleted secret blocks its name: an ephemeral environment purges it, a long-lived one recovers it.
-            if (run.Settings.Ephemeral)
+            // A deleted secret blocks its name: an ephemeral environment purges it, a long-lived one recovers it, and so
+            // does any environment whose vault is purge-protected (Key Vault answers that purge 403 "not allowed").
+            if (run.Settings.Ephemeral && !vault.PurgeProtection)
             {
                 await run.ChangeAsync(new PlannedChange("Purge", "deletedsecret", $"{vault.VaultUri}deletedsecrets/{name}", "a deleted secret holds the name"),
                     () => services.Secrets.PurgeDeletedAsync(vault.VaultUri, name, cancellationToken)).ConfigureAwait(false);
@@ -255,7 +256,7 @@ internal sealed class KeyWiring
     }
 
     /// <summary>Why no identity of the app can resolve its Key Vault references, with what to do about it.</summary>
-    private static FoundryEngineException NoReferenceIdentity(AppPolicy policy, AppInfo app, string siteId) =>
+    internal static FoundryEngineException NoReferenceIdentity(AppPolicy policy, AppInfo app, string siteId) =>
         !app.ReferencesUseSystemIdentity
             ? new FoundryEngineException(FailureKind.InvalidRequest, "AppIdentityMissing",
                 $"The app '{policy.Name}' resolves Key Vault references with the user-assigned identity '{app.KeyVaultReferenceIdentity}' (keyVaultReferenceIdentity), which is not assigned to the app.",

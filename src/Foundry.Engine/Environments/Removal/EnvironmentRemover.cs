@@ -82,6 +82,8 @@ public sealed class EnvironmentRemover
             if (site.WiringPrincipalId is { } principal && vault is not null)
             {
                 await RemoveOurAssignmentAsync(vaultId, principal, BuiltInRoles.KeyVaultSecretsUser, Step, cancellationToken).ConfigureAwait(false);
+                // On an access-policy vault: only the permissions Foundry granted for this environment (its ownership tag).
+                await new VaultAccessPolicies(services, run).ReleaseAsync(vaultId, principal, $"app '{app.Name}'", Step, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -108,12 +110,23 @@ public sealed class EnvironmentRemover
                     return true;
                 }).ConfigureAwait(false);
             }
-            if (run.Settings.Purge.Secret && (whatIf || await services.Secrets.GetDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null))
+            if (run.Settings.Purge.Secret && vault.PurgeProtection)
+            {
+                // Key Vault refuses to purge anything in a purge-protected vault (403 "purge is not allowed because purge
+                // protection is enabled"): the deleted secret stays until its retention ends, which down states.
+                if (whatIf || await services.Secrets.GetDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    deletions.Enqueue(new ResourceDeletion(secretUri, "deletedsecret", whatIf ? "planned" : "soft-deleted", 0,
+                        "not purged: the vault is purge-protected, so Key Vault purges the secret itself when its retention ends", null));
+                }
+            }
+            else if (run.Settings.Purge.Secret && (whatIf || await services.Secrets.GetDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken).ConfigureAwait(false) is not null))
             {
                 await Step("deletedsecret", secretUri, "purge (policy)", () => services.Secrets.PurgeDeletedAsync(vault.VaultUri, run.Settings.SecretName, cancellationToken)).ConfigureAwait(false);
             }
             var operatorPrincipal = await services.CurrentPrincipal(cancellationToken).ConfigureAwait(false);
             await RemoveOurAssignmentAsync(vaultId, operatorPrincipal, BuiltInRoles.KeyVaultSecretsOfficer, Step, cancellationToken).ConfigureAwait(false);
+            await new VaultAccessPolicies(services, run).ReleaseAsync(vaultId, operatorPrincipal, "the operator", Step, cancellationToken).ConfigureAwait(false);
         }
 
         // 3. Deployments one at a time (Azure refuses overlapping writes on an account), then the account.
@@ -168,13 +181,27 @@ public sealed class EnvironmentRemover
                          (whatIf ? "; kept instead if it holds secrets Foundry did not write" : "");
             await Step("Microsoft.KeyVault/vaults", vaultId, reason, () => services.Vaults.DeleteAsync(vaultId, cancellationToken)).ConfigureAwait(false);
         }
-        // Purged even when an earlier run already deleted the vault (and failed before purging it); never a kept one.
+        // Purged even when an earlier run already deleted the vault (and failed before purging it); never a kept one. A
+        // purge-protected one (whether up made it so or a policy or person turned protection on) cannot be purged: Azure
+        // answers 405 and purges it itself on its scheduled purge date, which down reports instead of failing.
         var vaultLocation = vault?.Location ?? run.Settings.Location;
-        if (foreignSecrets.Count == 0 && run.Settings.KeyVault.Create && run.Settings.Ephemeral && vault?.PurgeProtection != true &&
-            (vault is not null || await services.Vaults.DeletedExistsAsync(run.Subscription, vaultLocation, vaultName, cancellationToken).ConfigureAwait(false)))
+        var deletedVault = foreignSecrets.Count > 0 || !run.Settings.KeyVault.Create || !run.Settings.Ephemeral ? null
+            : whatIf && vault is not null ? new DeletedVaultInfo(vaultName, vaultName, vaultLocation, vault.PurgeProtection, null)
+            : await services.Vaults.GetDeletedAsync(run.Subscription, vaultLocation, vaultName, cancellationToken).ConfigureAwait(false);
+        if (deletedVault is { PurgeProtection: true })
         {
-            await Step("Microsoft.KeyVault/deletedVaults", vaultName, "purge (ephemeral) so the name can be reused",
-                () => services.Vaults.PurgeDeletedAsync(run.Subscription, vaultLocation, vaultName, cancellationToken)).ConfigureAwait(false);
+            var until = deletedVault.ScheduledPurgeDate is { } date ? $"until its scheduled purge date {date:u}" : "until its retention ends";
+            var reason = $"not purged: purge protection keeps it soft-deleted {until} (Azure purges it then; the name {vaultName} stays taken and a new up recovers it)";
+            if (!whatIf) reporter.Warning($"Key Vault {vaultName} is soft-deleted and purge-protected, {reason}.");
+            deletions.Enqueue(new ResourceDeletion(deletedVault.ResourceId, "Microsoft.KeyVault/deletedVaults", whatIf ? "planned" : "soft-deleted", 0, reason, null));
+        }
+        else if (deletedVault is not null)
+        {
+            await Step("Microsoft.KeyVault/deletedVaults", vaultName, "purge (ephemeral) so the name can be reused", async () =>
+            {
+                await services.Vaults.PurgeAsync(deletedVault, cancellationToken).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
         }
         var group = await services.Groups.GetAsync(run.Subscription, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
         if (group is not null && run.HasIdentityTags(group.Tags))

@@ -22,7 +22,11 @@ public sealed record RotationRecord(
     IReadOnlyList<string> AppsConfirmed,
     IReadOnlyList<string> AppsPending,
     bool WhatIf,
-    string RunId);
+    string RunId)
+{
+    /// <summary>Why nothing was rotated (a keyless environment has no key), or null.</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>
 /// Two-key rotation with no downtime: the secret holds the active key; rotation regenerates the *other* key (which no
@@ -44,6 +48,19 @@ public sealed class KeyRotator
         this.locks = locks ?? EnvironmentLocks.ThisProcess;
     }
 
+    /// <summary>
+    /// Why a keyless environment has nothing to rotate (its account is wired for entra, or the policy makes it keyless
+    /// and it has no account yet), or null for an environment with keys.
+    /// </summary>
+    private async Task<string?> KeylessNoteAsync(EnvironmentRun run, CancellationToken cancellationToken)
+    {
+        var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
+        var keyless = account is null ? run.Settings.Auth == AuthModel.Entra : EntraWiring.Deployed(account) == AuthModel.Entra;
+        if (!keyless) return null;
+        var pending = run.Settings.Auth == AuthModel.Keys ? $" The policy now says auth \"keys\": New-FoundryEnvironment -Environment {run.Environment} moves it to keys first." : "";
+        return $"Environment '{run.Environment}' is keyless (auth \"entra\"): its apps call with their managed identities and the account has no key, so there is nothing to rotate; nothing was changed.{pending}";
+    }
+
     /// <summary>Rotates the environment's key (or, with <paramref name="whatIf"/>, says what it would do).</summary>
     public Task<RotationRecord> RotateAsync(FoundryPolicy policy, string environment, bool force, bool whatIf, string runId, AuditLog audit,
         IEngineReporter reporter, CancellationToken cancellationToken) =>
@@ -53,9 +70,15 @@ public sealed class KeyRotator
         IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
+        var started = DateTimeOffset.UtcNow;
+        if (await KeylessNoteAsync(run, cancellationToken).ConfigureAwait(false) is { } note)
+        {
+            // Not an error: a loop over every environment rotates the keyed ones and passes over the keyless ones.
+            reporter.Warning(note);
+            return new RotationRecord(environment, run.AccountId, "none", "none", null, null, started, DateTimeOffset.UtcNow, Array.Empty<string>(), Array.Empty<string>(), whatIf, runId) { Note = note };
+        }
         // Never beside an up of the same environment in this process: up reads the keys and the secret, then writes.
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
-        var started = DateTimeOffset.UtcNow;
         var (accountId, vault, secretName, secret, active) = await FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var next = active == KeySlot.Key1 ? KeySlot.Key2 : KeySlot.Key1;
 
