@@ -64,6 +64,12 @@ public sealed class EngineOptions
     /// <summary>First retry delay of the SDK's retry policy.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The clock model retirement is judged by; when null, the server's (the Date header of the models list: Azure's
+    /// clock, or the local emulator's model-catalogue clock). Tests inject one to stand before, inside or past a window.
+    /// </summary>
+    public TimeProvider? Clock { get; set; }
+
     /// <summary>Timings between calls.</summary>
     public EngineTimings Timings { get; set; } = EngineTimings.Default;
 

@@ -35,7 +35,8 @@ public sealed record EngineTimings(TimeSpan PollingInterval, TimeSpan ConflictRe
 internal sealed class EngineServices
 {
     public EngineServices(ArmClient arm, Func<Uri, SecretClient> secretClientFor, EngineTimings timings, Func<CancellationToken, Task<string>> currentPrincipal, string tenantId,
-        Azure.Core.ClientOptions dataPlane, Azure.Core.TokenCredential? dataPlaneCredential = null, string dataPlaneScope = OpenAI.ChatOperations.PublicCloudScope)
+        Azure.Core.ClientOptions dataPlane, Azure.Core.TokenCredential? dataPlaneCredential = null, string dataPlaneScope = OpenAI.ChatOperations.PublicCloudScope,
+        TimeProvider? clock = null)
     {
         Arm = arm;
         Timings = timings;
@@ -52,11 +53,14 @@ internal sealed class EngineServices
         RoleAssignments = new RoleAssignmentOperations(arm);
         Graph = new GraphOperations(arm);
         Capacity = new Environments.RegionCapacity(arm);
+        Lifecycle = new ModelLifecycle(arm, clock);
         Probe = new ResourceProbe(arm);
         Chat = new OpenAI.ChatOperations(dataPlane, dataPlaneCredential, dataPlaneScope);
     }
 
     public ArmClient Arm { get; }
+    /// <summary>Model versions' retirement dates.</summary>
+    public ModelLifecycle Lifecycle { get; }
     public EngineTimings Timings { get; }
     /// <summary>The signed-in principal's object id (from the token), for data-plane role assignments.</summary>
     public Func<CancellationToken, Task<string>> CurrentPrincipal { get; }

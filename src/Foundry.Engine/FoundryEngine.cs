@@ -48,7 +48,8 @@ public sealed class FoundryEngine
         Configure(dataPlane, transport, options);
         var armClient = new ArmClient(credential, options.SubscriptionId, arm);
         var services = new EngineServices(armClient, vault => new SecretClient(vault, credential, secretOptions), options.Timings,
-            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane, credential, CognitiveServicesScope(options.Cloud));
+            token => EngineCredential.PrincipalAsync(credential, options.ResolvedAudience, token), options.TenantId ?? "", dataPlane, credential, CognitiveServicesScope(options.Cloud),
+            options.Clock);
         return new FoundryEngine(options, services) { budget = budget };
     }
 

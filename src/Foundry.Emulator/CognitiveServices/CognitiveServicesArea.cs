@@ -43,7 +43,8 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "GET", Account + "/models", c =>
         {
             var account = Require(c);
-            return Arm.Arm.Page(c, ModelCatalog.Models(account.Location!, account.Kind), c.Cloud.CatalogPageSize);
+            var now = c.Cloud.CatalogueNow;
+            return Arm.Arm.Page(c, ModelCatalog.Models(account.Location!, now, account.Kind), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
         }, accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/usages", c =>
         {
@@ -63,7 +64,9 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         routes.Map(ServiceKind.Management, "GET", Sub + "/providers/Microsoft.CognitiveServices/locations/(?<loc>[^/]+)/models", c =>
         {
             Arm.Arm.RequireSubscription(c, c["sub"]);
-            return Arm.Arm.Page(c, ModelCatalog.Models(c["loc"].ToLowerInvariant()), c.Cloud.CatalogPageSize);
+            // Date carries the model-catalogue clock, as Azure's Date is the server's clock: clients judge retirement by it.
+            var now = c.Cloud.CatalogueNow;
+            return Arm.Arm.Page(c, ModelCatalog.Models(c["loc"].ToLowerInvariant(), now), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);
@@ -86,6 +89,9 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
     internal static string IdOf(RequestContext c) => Arm.Arm.RouteId(c, AccountType);
 
     internal static ArmResource Require(RequestContext c) => Arm.Arm.RequireRouteResource(c, AccountType);
+
+    /// <summary>An HTTP Date header value (RFC 1123).</summary>
+    private static string HttpDate(DateTimeOffset time) => time.UtcDateTime.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static EmulatorResponse PutAccount(RequestContext c)
     {

@@ -63,6 +63,34 @@ public static class ModelCatalog
         new("Llama-3.2-90B-Vision-Instruct", "2", "GlobalStandard", null, "Meta", "AIServices.GlobalStandard.MaaS"),
     };
 
+    /// <summary>
+    /// Azure's published lifecycle per model version: lifecycle status, deprecation (no new customers) and retirement
+    /// (deployments stop serving) dates, from the "Current models" table of "Azure OpenAI model deprecations and
+    /// retirements" (learn.microsoft.com/azure/ai-foundry/openai/concepts/model-retirements; the table's include
+    /// articles/ai-foundry/openai/includes/retirement/models.md in MicrosoftDocs/azure-ai-docs, ms.date 12/16/2025).
+    /// "No earlier than" dates are taken as the date. The models list serves the retirement as deprecation.inference.
+    /// </summary>
+    private static readonly Dictionary<(string Model, string Version), (string Status, DateTimeOffset? Deprecation, DateTimeOffset Retirement)> Lifecycle = new()
+    {
+        [("gpt-4o", "2024-08-06")] = ("GenerallyAvailable", Day("2025-08-06"), Day("2026-03-31")),
+        [("gpt-4o", "2024-11-20")] = ("GenerallyAvailable", Day("2025-11-20"), Day("2026-06-05")),
+        [("gpt-4o-mini", "2024-07-18")] = ("GenerallyAvailable", Day("2025-07-18"), Day("2026-03-31")),
+        [("gpt-4.1", "2025-04-14")] = ("GenerallyAvailable", Day("2026-04-14"), Day("2026-10-14")),
+        [("o4-mini", "2025-04-16")] = ("GenerallyAvailable", Day("2026-04-16"), Day("2026-10-16")),
+        [("gpt-5-mini", "2025-08-07")] = ("GenerallyAvailable", Day("2026-08-07"), Day("2027-02-06")),
+        [("dall-e-3", "3.0")] = ("GenerallyAvailable", null, Day("2026-02-18")),
+        [("text-embedding-3-small", "1")] = ("GenerallyAvailable", null, Day("2026-10-30")),
+        [("text-embedding-3-large", "1")] = ("GenerallyAvailable", null, Day("2026-10-30")),
+    };
+
+    /// <summary>The date of the retirement table the catalogue copies: the model-catalogue clock starts there (see LocalCloud.CatalogueNow).</summary>
+    public static readonly DateTimeOffset TableDate = Day("2025-12-16");
+
+    private static DateTimeOffset Day(string date) => DateTimeOffset.Parse(date + "T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A version's retirement date (deprecation.inference), or null when none is published.</summary>
+    public static DateTimeOffset? RetiresOn(string model, string version) => Lifecycle.TryGetValue((model, version), out var l) ? l.Retirement : null;
+
     /// <summary>The offer of (model, version, SKU) in the region, or null.</summary>
     public static Offer? Find(string location, string model, string version, string sku) =>
         OffersIn(location).FirstOrDefault(o => o.Model.Equals(model, StringComparison.OrdinalIgnoreCase) && o.Version == version && o.Sku.Equals(sku, StringComparison.OrdinalIgnoreCase));
@@ -102,13 +130,17 @@ public static class ModelCatalog
     }
 
     /// <summary>
-    /// The models list of a region (ModelListResult shape): an OpenAI model once per account kind that offers it
-    /// (kind OpenAI and kind AIServices, as the example lists dall-e-3 under AIServices), a Foundry model under AIServices only.
+    /// The models list of a region (ModelListResult shape) as of <paramref name="now"/> (the model-catalogue clock): an
+    /// OpenAI model once per account kind that offers it (kind OpenAI and kind AIServices, as the example lists dall-e-3
+    /// under AIServices), a Foundry model under AIServices only. Each version's deprecation.inference is its retirement
+    /// date, and its lifecycleStatus turns Deprecating after the deprecation date and Deprecated after retirement
+    /// (statuses of the 2025-09-01 ListLocationModels example).
     /// </summary>
-    public static IEnumerable<JsonNode> Models(string location, string? kind = null) =>
+    public static IEnumerable<JsonNode> Models(string location, DateTimeOffset now, string? kind = null) =>
         from g in OffersIn(location).GroupBy(o => (o.Model, o.Version, o.Format))
         from accountKind in new[] { "OpenAI", "AIServices" }
         where (kind is null || kind.Equals(accountKind, StringComparison.OrdinalIgnoreCase)) && g.First().OfferedTo(accountKind)
+        let life = Lifecycle.TryGetValue((g.Key.Model, g.Key.Version), out var l) ? l : ((string Status, DateTimeOffset? Deprecation, DateTimeOffset Retirement)?)null
         select (JsonNode)new JsonObject
         {
             ["kind"] = accountKind,
@@ -118,7 +150,12 @@ public static class ModelCatalog
                 ["format"] = g.Key.Format,
                 ["name"] = g.Key.Model,
                 ["version"] = g.Key.Version,
-                ["lifecycleStatus"] = "GenerallyAvailable",
+                ["lifecycleStatus"] = life is { } dates
+                    ? now >= dates.Retirement ? "Deprecated" : dates.Deprecation is { } deprecated && now >= deprecated ? "Deprecating" : dates.Status
+                    : "GenerallyAvailable",
+                ["deprecation"] = life is { } retiring
+                    ? new JsonObject { ["inference"] = retiring.Retirement.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), ["deprecationStatus"] = "Planned" }
+                    : null,
                 ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : g.Key.Model.StartsWith("dall-e", StringComparison.Ordinal) ? "imageGenerations" : "chatCompletion"] = "true" },
                 ["skus"] = new JsonArray(g.Select(o => (JsonNode)new JsonObject
                 {

@@ -49,6 +49,24 @@ internal sealed class EmulatorControlArea : IEmulatorArea
             return EmulatorResponse.Empty(204);
         }, options);
         // Body: {"default": seconds, "Microsoft.CognitiveServices/accounts:create": seconds, …}; all or nothing.
+        // The model catalogue's clock (LocalCloud.CatalogueNow): GET reads it; PUT {"now": "2026-03-01T00:00:00Z"} moves
+        // it, so retirement windows can be tested; DELETE puts back the default.
+        routes.Map(ServiceKind.Control, "GET", "/_emulator/clock", c => EmulatorResponse.Json(200, new JsonObject { ["now"] = c.Cloud.CatalogueNow.ToString("o") }), options);
+        routes.Map(ServiceKind.Control, "PUT", "/_emulator/clock", c =>
+        {
+            var text = c.RequireObject()["now"] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
+            if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var now))
+            {
+                return AzureError.Arm(400, "InvalidRequestContent", "The body must be {\"now\": \"<ISO 8601 time>\"}.");
+            }
+            c.Cloud.SetCatalogueNow(now);
+            return EmulatorResponse.Json(200, new JsonObject { ["now"] = c.Cloud.CatalogueNow.ToString("o") });
+        }, options);
+        routes.Map(ServiceKind.Control, "DELETE", "/_emulator/clock", c =>
+        {
+            c.Cloud.SetCatalogueNow(null);
+            return EmulatorResponse.Empty(204);
+        }, options);
         routes.Map(ServiceKind.Control, "PUT", "/_emulator/timings", c =>
         {
             var durations = new List<(string Key, TimeSpan Duration)>();

@@ -36,6 +36,30 @@ public sealed class LocalCloud
     public EmulatorState State { get; private set; }
     public TimeProvider Time { get; }
     public DateTimeOffset Now => Time.GetUtcNow();
+
+    private readonly DateTimeOffset started = TimeProvider.System.GetUtcNow();
+    private TimeSpan? catalogueOffset;
+
+    /// <summary>
+    /// The model catalogue's clock: what its lifecycle statuses and the models list's Date header go by. It starts at
+    /// the date of the retirement table the catalogue copies and runs from the emulator's start (so the published dates
+    /// stay meaningful whatever day the tests run on); tests move it with SetCatalogueNow or PUT /_emulator/clock. The
+    /// emulator's own clock (tokens, timestamps) is not moved.
+    /// </summary>
+    public DateTimeOffset CatalogueNow
+    {
+        get
+        {
+            var real = TimeProvider.System.GetUtcNow();
+            lock (Sync) return real + (catalogueOffset ?? CognitiveServices.ModelCatalog.TableDate - started);
+        }
+    }
+
+    /// <summary>Sets the model catalogue's clock to <paramref name="now"/> (it runs on from there); null puts back the default.</summary>
+    public void SetCatalogueNow(DateTimeOffset? now)
+    {
+        lock (Sync) catalogueOffset = now is { } value ? value - TimeProvider.System.GetUtcNow() : null;
+    }
     public FaultInjector Faults { get; } = new();
     public OperationTimings Timings { get; } = new();
     public RequestLog Log { get; } = new();

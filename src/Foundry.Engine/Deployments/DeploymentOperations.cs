@@ -10,10 +10,11 @@ namespace Foundry.Engine.Deployments;
 
 /// <summary>A model deployment on an account.</summary>
 public sealed record DeploymentInfo(string ResourceId, string Name, string AccountName, string Model, string Version, string Sku, int Capacity, string? ProvisioningState,
-    string Format = "OpenAI");
+    string Format = "OpenAI", string? VersionUpgradeOption = null);
 
 /// <summary>What a deployment should be; <paramref name="Format"/> is the model's (from the models list), null to keep the current one (OpenAI for a new deployment).</summary>
-public sealed record DeploymentSpec(string Name, string Model, string Version, string Sku, int Capacity, string? Format = null);
+public sealed record DeploymentSpec(string Name, string Model, string Version, string Sku, int Capacity, string? Format = null,
+    string VersionUpgradeOption = Policy.DeploymentPolicy.DefaultVersionUpgradeOption);
 
 /// <summary>
 /// Model deployments (Microsoft.CognitiveServices/accounts/deployments). Azure rejects a deployment write while any
@@ -99,8 +100,9 @@ public sealed class DeploymentOperations
         foreach (var name in ReadOnlyProperties) properties.Remove(name);
         var format = spec.Format ?? properties["model"]?["format"]?.GetValue<string>() ?? "OpenAI";
         properties["model"] = new JsonObject { ["format"] = format, ["name"] = spec.Model, ["version"] = spec.Version };
-        // Foundry pins versions on the deployments it creates; one set by hand on an existing deployment is kept.
-        if (properties["versionUpgradeOption"] is null) properties["versionUpgradeOption"] = "NoAutoUpgrade";
+        // The policy's upgrade option on create and on every update: Azure's default for a PUT without one is
+        // OnceNewDefaultVersionAvailable, which would move the version under the apps' feet.
+        properties["versionUpgradeOption"] = spec.VersionUpgradeOption;
         body["properties"] = properties;
         return body;
     }
@@ -132,7 +134,7 @@ public sealed class DeploymentOperations
         var account = parts.Length >= 3 ? parts[parts.Length - 3] : "";
         return new DeploymentInfo(id, item.GetProperty("name").GetString() ?? "", account, Text(model, "name") ?? "", Text(model, "version") ?? "",
             Text(sku, "name") ?? "", sku.ValueKind == JsonValueKind.Object && sku.TryGetProperty("capacity", out var c) && c.TryGetInt32(out var n) ? n : 0,
-            Text(properties, "provisioningState"), Text(model, "format") ?? "OpenAI");
+            Text(properties, "provisioningState"), Text(model, "format") ?? "OpenAI", Text(properties, "versionUpgradeOption"));
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -15,6 +15,15 @@ public sealed record PlannedChange(string Action, string ResourceType, string Ta
 /// <param name="ResolvedSecretVersion">The secret version the app currently uses.</param>
 public sealed record EnvironmentApp(string Name, string ResourceId, string KeySetting, string? ReferenceStatus, string? ResolvedSecretVersion);
 
+/// <summary>A deployment on the environment's account, with its model version's retirement date.</summary>
+/// <param name="Name">Deployment name.</param>
+/// <param name="Model">Model name.</param>
+/// <param name="Version">Model version.</param>
+/// <param name="VersionUpgradeOption">As deployed.</param>
+/// <param name="RetiresOn">The version's retirement date (the models list's deprecation.inference); null when none is published or it could not be read.</param>
+/// <param name="DaysLeft">Whole days until then (negative once retired), as of the server's clock.</param>
+public sealed record EnvironmentDeployment(string Name, string Model, string Version, string? VersionUpgradeOption, DateTimeOffset? RetiresOn, int? DaysLeft);
+
 /// <summary>An environment's resources as read back from Azure.</summary>
 public sealed record EnvironmentInfo(
     string Environment,
@@ -32,7 +41,8 @@ public sealed record EnvironmentInfo(
     string? SecretVersion,
     string? ActiveKeySlot,
     IReadOnlyList<EnvironmentApp> Apps,
-    IReadOnlyDictionary<string, string> Tags)
+    IReadOnlyDictionary<string, string> Tags,
+    IReadOnlyList<EnvironmentDeployment>? DeploymentDetails = null)
 {
     /// <summary>"keys" or "entra", as the account is wired (its foundry-auth tag); null when there is no account.</summary>
     public string? Auth { get; init; }

@@ -10,6 +10,8 @@ public static class EngineErrorIds
     public const string QuotaExhausted = nameof(QuotaExhausted);
     /// <summary>The model, version or SKU is not offered in the region.</summary>
     public const string ModelNotAvailableInRegion = nameof(ModelNotAvailableInRegion);
+    /// <summary>A deployment's model version is retired, or retires within the policy's retirement.refuseWithinDays.</summary>
+    public const string ModelVersionRetiring = nameof(ModelVersionRetiring);
     /// <summary>The caller lacks a permission (403).</summary>
     public const string PermissionDenied = nameof(PermissionDenied);
     /// <summary>An Azure Policy assignment denied the request (403 RequestDisallowedByPolicy); the message names the assignment.</summary>

@@ -51,6 +51,7 @@ internal static class EnvironmentSettingsReader
         var ephemeral = Bool(settings, "ephemeral", path, problems) ?? ephemeralByDefault;
         var purge = Purge(settings, path, ephemeral, problems);
         var refresh = RefreshTimeout(settings, path, problems);
+        var retirement = Retirement(settings, path, problems);
         var authText = Text(settings, "auth", path, problems);
         var auth = authText switch
         {
@@ -75,6 +76,7 @@ internal static class EnvironmentSettingsReader
             Ephemeral = ephemeral,
             Purge = purge,
             RefreshTimeout = refresh,
+            Retirement = retirement,
             Auth = auth ?? AuthModel.Keys,
         };
     }
@@ -96,7 +98,7 @@ internal static class EnvironmentSettingsReader
                 problems.Add($"{at}: must be an object");
                 continue;
             }
-            PolicyReader.Unknown(item, at, problems, "name", "model", "version", "sku", "capacity");
+            PolicyReader.Unknown(item, at, problems, "name", "model", "version", "sku", "capacity", "versionUpgradeOption");
             var model = PolicyReader.String(item, "model", $"{at}.model", problems, required: true);
             var name = PolicyReader.String(item, "name", $"{at}.name", problems) ?? model;
             var version = PolicyReader.String(item, "version", $"{at}.version", problems, required: true);
@@ -110,7 +112,9 @@ internal static class EnvironmentSettingsReader
             {
                 problems.Add($"{at}.capacity: required, a whole number from 1 to 100000 (thousands of tokens per minute)");
             }
-            if (model is not null && version is not null && name is not null) result.Add(new DeploymentPolicy(name, model, version, sku, capacity));
+            var upgrade = PolicyReader.String(item, "versionUpgradeOption", $"{at}.versionUpgradeOption", problems) ?? DeploymentPolicy.DefaultVersionUpgradeOption;
+            if (!DeploymentPolicy.VersionUpgradeOptions.Contains(upgrade)) problems.Add($"{at}.versionUpgradeOption: '{upgrade}' must be one of {string.Join(", ", DeploymentPolicy.VersionUpgradeOptions)}");
+            if (model is not null && version is not null && name is not null) result.Add(new DeploymentPolicy(name, model, version, sku, capacity, upgrade));
         }
         return result;
     }
@@ -255,6 +259,28 @@ internal static class EnvironmentSettingsReader
             return TimeSpan.FromMinutes(5);
         }
         return TimeSpan.FromSeconds(value);
+    }
+
+    private static RetirementPolicy Retirement(IReadOnlyDictionary<string, JsonElement> settings, string path, List<string> problems)
+    {
+        if (!settings.TryGetValue("retirement", out var element)) return new RetirementPolicy();
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{path}.retirement: must be an object");
+            return new RetirementPolicy();
+        }
+        PolicyReader.Unknown(element, $"{path}.retirement", problems, "refuseWithinDays", "warnWithinDays");
+        int Days(string name, int fallback)
+        {
+            if (!element.TryGetProperty(name, out var value)) return fallback;
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var days) && days >= 0 && days <= 3650) return days;
+            problems.Add($"{path}.retirement.{name}: a whole number of days from 0 to 3650");
+            return fallback;
+        }
+        var refuse = Days("refuseWithinDays", RetirementPolicy.DefaultRefuseWithinDays);
+        var warn = Days("warnWithinDays", Math.Max(refuse, RetirementPolicy.DefaultWarnWithinDays));
+        if (warn < refuse) problems.Add($"{path}.retirement.warnWithinDays: {warn} is less than refuseWithinDays {refuse}; the warning window must hold the refusal window");
+        return new RetirementPolicy(refuse, warn);
     }
 
     private static string? Text(IReadOnlyDictionary<string, JsonElement> settings, string name, string path, List<string> problems, bool required = false)

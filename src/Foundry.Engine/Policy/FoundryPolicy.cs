@@ -87,6 +87,8 @@ public sealed class EnvironmentPolicy
     public bool Ephemeral { get; init; }
     /// <summary>What removal purges.</summary>
     public required PurgePolicy Purge { get; init; }
+    /// <summary>How close to retirement the deployments' model versions may be.</summary>
+    public RetirementPolicy Retirement { get; init; } = new();
     /// <summary>How long rotation waits for every app to resolve the new secret version.</summary>
     public TimeSpan RefreshTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How the apps authenticate to the deployments: the account key through Key Vault, or their managed identity.</summary>
@@ -108,7 +110,27 @@ public enum AuthModel
 /// <param name="Version">Model version, e.g. 2024-08-06.</param>
 /// <param name="Sku">Standard, GlobalStandard, DataZoneStandard or ProvisionedManaged.</param>
 /// <param name="Capacity">Thousands of tokens per minute (or PTUs for provisioned).</param>
-public sealed record DeploymentPolicy(string Name, string Model, string Version, string Sku, int Capacity);
+/// <param name="VersionUpgradeOption">NoAutoUpgrade (Foundry's default: the version is pinned), OnceNewDefaultVersionAvailable
+/// or OnceCurrentVersionExpired; sent on create and on every update.</param>
+public sealed record DeploymentPolicy(string Name, string Model, string Version, string Sku, int Capacity, string VersionUpgradeOption = DeploymentPolicy.DefaultVersionUpgradeOption)
+{
+    /// <summary>What Foundry sends when the policy names no upgrade option: the version stays as approved.</summary>
+    public const string DefaultVersionUpgradeOption = "NoAutoUpgrade";
+
+    /// <summary>The values Azure accepts for properties.versionUpgradeOption.</summary>
+    public static readonly IReadOnlyList<string> VersionUpgradeOptions = new[] { "NoAutoUpgrade", "OnceNewDefaultVersionAvailable", "OnceCurrentVersionExpired" };
+}
+
+/// <summary>How close to its model version's retirement a deployment may be.</summary>
+/// <param name="RefuseWithinDays">Up refuses a version retired or retiring within this many days.</param>
+/// <param name="WarnWithinDays">Up warns, and Test-FoundryEnvironment reports Warning, within this many days.</param>
+public sealed record RetirementPolicy(int RefuseWithinDays = RetirementPolicy.DefaultRefuseWithinDays, int WarnWithinDays = RetirementPolicy.DefaultWarnWithinDays)
+{
+    /// <summary>Azure's last notice comes at least 30 days before a retirement.</summary>
+    public const int DefaultRefuseWithinDays = 30;
+    /// <summary>Azure gives at least 60 days' notice for GA models; 90 days leaves a month more to test a new version.</summary>
+    public const int DefaultWarnWithinDays = 90;
+}
 
 /// <summary>The environment's Key Vault.</summary>
 /// <param name="Create">Create one per environment (named by Foundry) rather than use an existing one.</param>

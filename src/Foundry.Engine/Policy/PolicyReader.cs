@@ -28,7 +28,7 @@ public static class PolicyReader
     private static readonly string[] EnvironmentProperties =
     {
         "subscriptionId", "location", "fallbackLocations", "accountKind", "deployments", "requiredTags", "keyVault",
-        "secretName", "apps", "ephemeral", "purge", "rotation", "auth",
+        "secretName", "apps", "ephemeral", "purge", "rotation", "retirement", "auth",
     };
 
     /// <summary>Reads the policy file at <paramref name="path"/>.</summary>

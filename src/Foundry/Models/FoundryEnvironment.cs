@@ -18,6 +18,7 @@ public sealed class FoundryEnvironment
         Location = info.Location;
         Endpoint = info.Endpoint;
         Deployments = info.Deployments.ToArray();
+        DeploymentDetails = (info.DeploymentDetails ?? Array.Empty<Engine.Environments.EnvironmentDeployment>()).Select(d => new FoundryEnvironmentDeployment(d)).ToArray();
         KeyVaultName = info.KeyVaultName;
         VaultName = info.KeyVaultName;
         SecretName = info.SecretName;
@@ -38,6 +39,8 @@ public sealed class FoundryEnvironment
     public string? Location { get; }
     public string? Endpoint { get; }
     public string[] Deployments { get; }
+    /// <summary>Each deployment's model, version, upgrade option and the version's retirement date with the days left.</summary>
+    public FoundryEnvironmentDeployment[] DeploymentDetails { get; }
     public string KeyVaultName { get; }
     /// <summary>The vault, under the name Az.KeyVault's cmdlets use (-VaultName).</summary>
     public string VaultName { get; }
@@ -52,6 +55,29 @@ public sealed class FoundryEnvironment
     public bool Exists { get; }
 
     public override string ToString() => ResourceId;
+}
+
+/// <summary>A deployment of an environment, with its model version's retirement date (Azure's models list) and the days left.</summary>
+public sealed class FoundryEnvironmentDeployment
+{
+    internal FoundryEnvironmentDeployment(Engine.Environments.EnvironmentDeployment deployment)
+    {
+        Name = deployment.Name;
+        Model = deployment.Model;
+        Version = deployment.Version;
+        VersionUpgradeOption = deployment.VersionUpgradeOption;
+        RetiresOn = deployment.RetiresOn;
+        DaysLeft = deployment.DaysLeft;
+    }
+
+    public string Name { get; }
+    public string Model { get; }
+    public string Version { get; }
+    public string? VersionUpgradeOption { get; }
+    public DateTimeOffset? RetiresOn { get; }
+    public int? DaysLeft { get; }
+
+    public override string ToString() => RetiresOn is { } date ? $"{Name} ({Model} {Version}, retires {date:yyyy-MM-dd}, {DaysLeft} days left)" : $"{Name} ({Model} {Version})";
 }
 
 /// <summary>An app wired to an environment, with how its Key Vault reference resolves.</summary>

@@ -29,7 +29,7 @@ public sealed class DriftTests(ITestOutputHelper output)
         await cloud.CreateAppAsync(Site);
         var up = await cloud.UpAsync("dev");
         var converged = await InspectAsync(cloud, "dev");
-        Assert.Equal(new[] { ResourceGroup, Account, Deployment, KeyVault, Secret, ChatCompletion, AppSettings, AppRoleAssignment, AppKeyVaultReference }, converged.Select(c => c.Check));
+        Assert.Equal(new[] { ResourceGroup, Account, Deployment, DeploymentRetirement, KeyVault, Secret, ChatCompletion, AppSettings, AppRoleAssignment, AppKeyVaultReference }, converged.Select(c => c.Check));
         Assert.All(converged, c => Assert.True(c.Status == CheckStatus.Passed, $"{c.Check}: {c.Detail}"));
 
         var services = cloud.Services;

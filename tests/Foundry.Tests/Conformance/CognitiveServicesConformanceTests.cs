@@ -12,6 +12,42 @@ public sealed class CognitiveServicesConformanceTests(EmulatorFixture emulator) 
 {
     private const string Api = "api-version=2025-06-01";
 
+    [Fact]
+    public async Task The_models_list_carries_published_retirement_dates_as_deprecation_inference_on_the_catalogue_clock_that_the_control_surface_moves()
+    {
+        using var http = emulator.Authorized();
+        using var control = emulator.CreateControlClient();
+        var models = $"/subscriptions/{emulator.Subscription}/providers/Microsoft.CognitiveServices/locations/eastus/models?{Api}";
+        try
+        {
+            Assert.Equal(401, (await emulator.CreateHttpClient().SendAsync(HttpMethod.Put, "/_emulator/clock", "{\"now\":\"2026-04-02T00:00:00Z\"}")).Status);
+            Assert.Equal(200, (await control.SendAsync(HttpMethod.Put, "/_emulator/clock", "{\"now\":\"2026-01-01T00:00:00Z\"}")).Status);
+            var before = await http.SendAsync(HttpMethod.Get, models);
+            // The shape of the 2025-09-01 ListLocationModels example: deprecation { inference, deprecationStatus }, lifecycleStatus.
+            var gpt4o = Model(before.Body!, "gpt-4o", "2024-08-06");
+            Assert.Equal("2026-03-31T00:00:00Z", gpt4o["deprecation"]!["inference"]!.GetValue<string>());
+            Assert.Equal("Deprecating", gpt4o["lifecycleStatus"]!.GetValue<string>()); // past its 2025-08-06 deprecation (no new customers)
+            Assert.Equal(new DateTime(2026, 1, 1), before.Headers.Date!.Value.UtcDateTime.Date);
+
+            Assert.Equal(200, (await control.SendAsync(HttpMethod.Put, "/_emulator/clock", "{\"now\":\"2026-04-02T00:00:00Z\"}")).Status);
+            var after = await http.SendAsync(HttpMethod.Get, models);
+            Assert.Equal("Deprecated", Model(after.Body!, "gpt-4o", "2024-08-06")["lifecycleStatus"]!.GetValue<string>());
+            Assert.Equal("GenerallyAvailable", Model(after.Body!, "gpt-5-mini", "2025-08-07")["lifecycleStatus"]!.GetValue<string>());
+        }
+        finally
+        {
+            await control.SendAsync(HttpMethod.Delete, "/_emulator/clock");
+        }
+
+        // An OpenAI model is listed once per account kind that offers it (OpenAI and AIServices), with the same lifecycle.
+        static JsonNode Model(JsonNode list, string name, string version)
+        {
+            var listed = list["value"]!.AsArray().Where(m => m!["model"]!["name"]!.GetValue<string>() == name && m["model"]!["version"]!.GetValue<string>() == version).ToList();
+            Assert.Equal(listed[0]!["model"]!.ToJsonString(), Assert.Single(listed, m => m!["kind"]!.GetValue<string>() == "AIServices")!["model"]!.ToJsonString());
+            return Assert.Single(listed, m => m!["kind"]!.GetValue<string>() == "OpenAI")!["model"]!;
+        }
+    }
+
     private async Task<(ResourceIdentifier Id, HttpClient Http)> AccountAsync(string group, string name, string? subdomain = null)
     {
         var arm = emulator.CreateArmClient(configure: o => o.SetApiVersion(new ResourceType("Microsoft.CognitiveServices/accounts"), "2025-06-01"));

@@ -48,7 +48,7 @@ public sealed class DriftCmdletTests(ModuleRunspace module) : IClassFixture<Modu
         var drifted = Checks();
         Assert.Equal(new[] { "AppRoleAssignment", "AppSettings", "Secret" }, drifted.Where(c => c.Status == "Failed").Select(c => c.Check).Order(StringComparer.Ordinal));
         Assert.Equal(new[] { "AppKeyVaultReference" }, drifted.Where(c => c.Status == "Skipped").Select(c => c.Check));
-        Assert.Equal(new[] { "Account", "ChatCompletion", "Deployment", "KeyVault", "ResourceGroup" }, drifted.Where(c => c.Status == "Passed").Select(c => c.Check).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "Account", "ChatCompletion", "Deployment", "DeploymentRetirement", "KeyVault", "ResourceGroup" }, drifted.Where(c => c.Status == "Passed").Select(c => c.Check).Order(StringComparer.Ordinal));
         Assert.All(drifted.Where(c => c.Status == "Failed"), c => Assert.Contains("Repair-FoundryEnvironment", c.RecommendedAction));
 
         var mark = module.Host.Cloud.Log.All.Count;
@@ -93,6 +93,27 @@ public sealed class DriftCmdletTests(ModuleRunspace module) : IClassFixture<Modu
         Assert.Equal("Failed", ModuleRunspace.Prop<string>(checks.Single(c => ModuleRunspace.Prop<string>(c, "Check") == "Account"), "Status"));
         Assert.DoesNotContain(checks, c => ModuleRunspace.Prop<string>(c, "Status") == "Passed");
         Assert.Equal(0, module.Host.Cloud.Log.All.Skip(mark).Count(r => r.Mutating));
+    }
+
+    [Fact]
+    public void Get_shows_each_deployments_retirement_date_and_Test_warns_inside_the_window_as_the_catalogue_clock_moves()
+    {
+        // The catalogue retires gpt-4o 2024-08-06 on 2026-03-31 (Azure's published table).
+        Run("New-FoundryEnvironment -Environment dev");
+        try
+        {
+            module.Host.Cloud.SetCatalogueNow(new DateTimeOffset(2026, 2, 14, 1, 0, 0, TimeSpan.Zero));
+            var shown = Assert.Single(Run("(Get-FoundryEnvironment -Environment dev).DeploymentDetails").Output);
+            Assert.Equal(new DateTimeOffset(2026, 3, 31, 0, 0, 0, TimeSpan.Zero), ModuleRunspace.Prop<DateTimeOffset?>(shown, "RetiresOn"));
+            Assert.Equal(44, ModuleRunspace.Prop<int?>(shown, "DaysLeft"));
+            var retirement = Checks().Single(c => c.Check == "DeploymentRetirement");
+            Assert.Equal("Warning", retirement.Status);
+            Assert.Contains("retires on 2026-03-31 (44 days left)", retirement.Detail);
+        }
+        finally
+        {
+            module.Host.Cloud.SetCatalogueNow(null);
+        }
     }
 
     [Fact]

@@ -12,6 +12,8 @@ internal sealed record CheckOutcome(CheckStatus Status, string Detail, string? R
 
     public static CheckOutcome Skipped(string why) => new(CheckStatus.Skipped, why, null);
 
+    public static CheckOutcome Warning(string detail, string recommendedAction) => new(CheckStatus.Warning, detail, recommendedAction);
+
     /// <summary>The action for drift Repair-FoundryEnvironment fixes, saying what it will do.</summary>
     public static string Repair(string environment, string what) => $"Run Repair-FoundryEnvironment -Environment {environment}: it {what}.";
 

@@ -9,12 +9,14 @@ public enum CheckStatus
     Failed,
     /// <summary>Not checked, because what it checks depends on something that already failed.</summary>
     Skipped,
+    /// <summary>Working now, but needs attention soon (a model version inside the retirement warning window).</summary>
+    Warning,
 }
 
 /// <summary>One check of an environment against what up made. Never carries key material; keys are compared by fingerprint.</summary>
 /// <param name="Environment">The environment.</param>
 /// <param name="Check">A stable name from <see cref="EnvironmentCheckNames"/>.</param>
-/// <param name="Status">Passed, Failed or Skipped.</param>
+/// <param name="Status">Passed, Failed, Skipped or Warning.</param>
 /// <param name="ResourceId">What was checked (ARM id, or the secret's URI).</param>
 /// <param name="Name">Its name.</param>
 /// <param name="ResourceGroupName">Its resource group.</param>
@@ -31,6 +33,8 @@ public static class EnvironmentCheckNames
     public const string Account = nameof(Account);
     /// <summary>A policy deployment exists, is provisioned and matches the policy.</summary>
     public const string Deployment = nameof(Deployment);
+    /// <summary>A deployment's model version is not retired, nor inside the policy's retirement warning window.</summary>
+    public const string DeploymentRetirement = nameof(DeploymentRetirement);
     /// <summary>The Key Vault exists and is provisioned.</summary>
     public const string KeyVault = nameof(KeyVault);
     /// <summary>The secret holds the active slot's key (by fingerprint) under the active slot's tag.</summary>

@@ -45,6 +45,7 @@ public sealed class EnvironmentInspector
         }).ConfigureAwait(false);
         if (accountStatus != CheckStatus.Passed) account = null;
         var serving = await CheckDeploymentsAsync(run, checks, account, cancellationToken).ConfigureAwait(false);
+        await CheckRetirementAsync(run, checks, account, cancellationToken).ConfigureAwait(false);
         if (run.Settings.Auth == AuthModel.Entra)
         {
             // Keyless: no vault or secret to check; the account's keys off, a token served, each app's settings and role.
@@ -67,6 +68,35 @@ public sealed class EnvironmentInspector
         var apps = new AppChecks(services, run, checks);
         foreach (var app in run.Settings.Apps) await apps.RunAsync(app, account, vault, key, cancellationToken).ConfigureAwait(false);
         return checks.Results;
+    }
+
+    /// <summary>One check per policy deployment: its model version's retirement date and the days left (Warning inside the window, Failed when past).</summary>
+    private async Task CheckRetirementAsync(EnvironmentRun run, CheckRecorder checks, AccountInfo? account, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<RetirementJudgement>? judged = null;
+        var policy = run.Settings.Retirement;
+        foreach (var wanted in run.Settings.Deployments)
+        {
+            var target = new CheckTarget($"{run.AccountId}/deployments/{wanted.Name}", wanted.Name, run.Names.ResourceGroup);
+            if (account?.Location is null)
+            {
+                checks.Skip(DeploymentRetirement, target, "Not checked: the Account check did not pass.");
+                continue;
+            }
+            await checks.RunAsync(DeploymentRetirement, target, async () =>
+            {
+                judged ??= await services.Lifecycle.JudgeAsync(run.Subscription, account.Location, run.Settings.Deployments, policy, cancellationToken).ConfigureAwait(false);
+                var retirement = judged.First(j => j.Deployment == wanted.Name);
+                const string upgrade = "Approve a newer model version in the policy and run New-FoundryEnvironment (see Azure's model retirements page for the replacement).";
+                return retirement.Standing switch
+                {
+                    RetirementStanding.Retired => CheckOutcome.Failed($"{retirement.Describe()}: the deployment returns errors.", upgrade),
+                    RetirementStanding.Retiring or RetirementStanding.Warning => CheckOutcome.Warning(
+                        $"{retirement.Describe()}, inside the policy's {policy.WarnWithinDays}-day warning window.", upgrade),
+                    _ => CheckOutcome.Passed($"{retirement.Describe()}."),
+                };
+            }).ConfigureAwait(false);
+        }
     }
 
     /// <summary>One check per policy deployment; returns those that passed (the ones a probe can be sent to) with their model's format.</summary>

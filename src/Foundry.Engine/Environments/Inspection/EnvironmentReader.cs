@@ -27,7 +27,9 @@ public sealed class EnvironmentReader
         var accountId = AccountOperations.IdOf(settings.SubscriptionId, names.ResourceGroup, names.Account);
         var group = await services.Groups.GetAsync(settings.SubscriptionId, names.ResourceGroup, cancellationToken).ConfigureAwait(false);
         var account = group is null ? null : await services.Accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var deployments = account is null ? Array.Empty<string>() : (await services.Deployments.ListAsync(accountId, cancellationToken).ConfigureAwait(false)).Select(d => d.Name).ToArray();
+        var deployed = account is null ? Array.Empty<Deployments.DeploymentInfo>() : await services.Deployments.ListAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var deployments = deployed.Select(d => d.Name).ToArray();
+        var details = await DeploymentDetailsAsync(settings, account?.Location, deployed, cancellationToken).ConfigureAwait(false);
 
         var (vaultGroup, vaultName) = settings.KeyVault.Create ? (names.ResourceGroup, names.KeyVault) : (settings.KeyVault.ResourceGroup!, settings.KeyVault.Name!);
         var vault = await services.Vaults.GetAsync(VaultOperations.IdOf(settings.SubscriptionId, vaultGroup, vaultName), cancellationToken).ConfigureAwait(false);
@@ -45,10 +47,30 @@ public sealed class EnvironmentReader
         var slot = secret is null ? null : KeyWiring.ParseSlot(secret.Tags);
         return new EnvironmentInfo(environment, settings.SubscriptionId, names.ResourceGroup, account?.ResourceId ?? accountId, names.Account, account?.ResourceId,
             account?.Location, account?.Endpoint, deployments, vaultName, settings.SecretName, secret?.Id is null ? null : $"{vault!.VaultUri.ToString().TrimEnd('/')}/secrets/{settings.SecretName}",
-            secret?.Version, slot is null ? null : KeyWiring.SlotName(slot.Value), apps, account?.Tags ?? group?.Tags ?? new Dictionary<string, string>())
+            secret?.Version, slot is null ? null : KeyWiring.SlotName(slot.Value), apps, account?.Tags ?? group?.Tags ?? new Dictionary<string, string>(), details)
         {
             Auth = account is null ? null : EntraWiring.TagValue(EntraWiring.Deployed(account)),
         };
+    }
+
+    /// <summary>Each deployment with its version's retirement date; without dates when the region's models list cannot be read (reading the environment needs no more).</summary>
+    private async Task<IReadOnlyList<EnvironmentDeployment>> DeploymentDetailsAsync(EnvironmentPolicy settings, string? location, IReadOnlyList<Deployments.DeploymentInfo> deployed,
+        CancellationToken cancellationToken)
+    {
+        if (deployed.Count == 0 || location is null) return Array.Empty<EnvironmentDeployment>();
+        (IReadOnlyList<Deployments.ModelVersionLifecycle> Models, DateTimeOffset Now)? lifecycle = null;
+        try
+        {
+            lifecycle = await services.Lifecycle.ListAsync(settings.SubscriptionId, location, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FoundryEngineException e) when (e.Kind is FailureKind.Forbidden or FailureKind.NotFound)
+        {
+        }
+        return deployed.Select(d =>
+        {
+            var judged = lifecycle is { } l ? Deployments.ModelLifecycle.Judge(d.Name, d.Model, d.Version, l.Models, l.Now, settings.Retirement) : null;
+            return new EnvironmentDeployment(d.Name, d.Model, d.Version, d.VersionUpgradeOption, judged?.RetiresOn, judged?.DaysLeft);
+        }).ToList();
     }
 
     private async Task<Secrets.SecretInfo?> SecretPropertiesAsync(VaultInfo vault, string name, CancellationToken cancellationToken)

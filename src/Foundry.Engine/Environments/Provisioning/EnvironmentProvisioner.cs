@@ -102,6 +102,7 @@ public sealed class EnvironmentProvisioner
         if (!entra) await new VaultAccessPolicies(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
         if (existing is not null && deployed == AuthModel.Keys) RefuseKeylessAccount(run, existing);
         if (existing is null && !entra) await new LocalAuthPolicyCheck(services, run).RefuseEarlyAsync(cancellationToken).ConfigureAwait(false);
+        await CheckRetirementAsync(run, existing, cancellationToken).ConfigureAwait(false);
         var placement = existing is null ? await PlaceAccountAsync(run, cancellationToken).ConfigureAwait(false) : ((string, bool)?)null;
         await EnsureResourceGroupAsync(run, cancellationToken).ConfigureAwait(false);
 
@@ -218,8 +219,8 @@ public sealed class EnvironmentProvisioner
             if (DeploymentDrift(current, wanted) is not { } reason) continue;
             // The model's own format (OpenAI, Microsoft, DeepSeek, Mistral AI, Meta …), as the region's models list
             // gives it for the account's kind: an AIServices account deploys Foundry models under their publisher's format.
-            var format = await FormatOfAsync(run, wanted, account?.Location, cancellationToken).ConfigureAwait(false);
-            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity, format);
+            var format = await FormatOfAsync(run, wanted, account?.Location, current is not null, cancellationToken).ConfigureAwait(false);
+            var spec = new DeploymentSpec(wanted.Name, wanted.Model, wanted.Version, wanted.Sku, wanted.Capacity, format, wanted.VersionUpgradeOption);
             await run.ChangeAsync(new PlannedChange(current is null ? "Create" : "Update", "Microsoft.CognitiveServices/accounts/deployments", $"{id}/deployments/{wanted.Name}", reason),
                 async () => await (await services.Deployments.StartCreateOrUpdateAsync(id, spec, account?.Location, cancellationToken, update: current is not null).ConfigureAwait(false))
                     .WaitAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
@@ -231,13 +232,24 @@ public sealed class EnvironmentProvisioner
         return account;
     }
 
-    /// <summary>The format a deployment of <paramref name="wanted"/> names: the models list's (read once per run), or null to keep the deployment's own.</summary>
-    private async Task<string?> FormatOfAsync(EnvironmentRun run, DeploymentPolicy wanted, string? location, CancellationToken cancellationToken)
+    /// <summary>
+    /// The format a deployment of <paramref name="wanted"/> names: the models list's (read once per run), or null to keep
+    /// the deployment's own. An update goes on with its own format when the operator may not read the models list
+    /// (subscription scope), as the retirement check does.
+    /// </summary>
+    private async Task<string?> FormatOfAsync(EnvironmentRun run, DeploymentPolicy wanted, string? location, bool update, CancellationToken cancellationToken)
     {
         location ??= run.Settings.Location;
         if (run.Catalog is null || !run.Catalog.Location.Equals(location, StringComparison.OrdinalIgnoreCase))
         {
-            run.Catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                run.Catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken, withUsages: false).ConfigureAwait(false);
+            }
+            catch (FoundryEngineException e) when (update && e.Kind == FailureKind.Forbidden)
+            {
+                return null;
+            }
         }
         return run.Catalog.FormatOf(wanted, run.Settings.AccountKind);
     }
@@ -268,12 +280,54 @@ public sealed class EnvironmentProvisioner
         return await EnsureVaultAndAppAccessAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Refuses, before any write, a model version already retired or retiring within retirement.refuseWithinDays (a
+    /// deployment of a retired version returns errors to every call); warns within retirement.warnWithinDays.
+    /// </summary>
+    private async Task CheckRetirementAsync(EnvironmentRun run, AccountInfo? existing, CancellationToken cancellationToken)
+    {
+        var policy = run.Settings.Retirement;
+        var location = existing?.Location ?? run.Settings.Location;
+        try
+        {
+            // The run's one read of the region's models list (every page): placement (a new account, with the quota) and
+            // the deployments' formats use it too.
+            if (run.Catalog is null || !run.Catalog.Location.Equals(location, StringComparison.OrdinalIgnoreCase))
+            {
+                run.Catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken, withUsages: existing is null).ConfigureAwait(false);
+            }
+        }
+        catch (FoundryEngineException e) when (e.Kind == FailureKind.Forbidden)
+        {
+            // The models list is read at subscription scope; an operator whose roles stop at the resource group can still
+            // converge an existing environment, told that retirement went unchecked.
+            run.Reporter.Warning($"Model retirement dates not checked: {e.Message}");
+            return;
+        }
+        var judged = services.Lifecycle.Judge(run.Catalog, run.Settings.Deployments, policy);
+        var refused = judged.Where(j => j.Standing is RetirementStanding.Retired or RetirementStanding.Retiring).ToList();
+        if (refused.Count > 0)
+        {
+            throw new FoundryEngineException(FailureKind.InvalidRequest, EngineErrorIds.ModelVersionRetiring,
+                $"Environment '{run.Environment}' would deploy model versions retired or retiring within {policy.RefuseWithinDays} days (as of {refused[0].AsOf:yyyy-MM-dd}): " +
+                string.Join("; ", refused.Select(r => $"deployment '{r.Deployment}': {r.Describe()}")) + ".",
+                "Approve a newer model version in the policy (see Azure's model retirements page for the replacement), or lower retirement.refuseWithinDays if the date is known to be safe.",
+                target: run.AccountId);
+        }
+        foreach (var warning in judged.Where(j => j.Standing == RetirementStanding.Warning))
+        {
+            run.Reporter.Warning($"Deployment '{warning.Deployment}': {warning.Describe()}; plan an upgrade (the policy warns within {policy.WarnWithinDays} days).");
+        }
+    }
+
     /// <summary>How a deployment differs from the policy's, or null when it matches.</summary>
     internal static string? DeploymentDrift(DeploymentInfo? current, DeploymentPolicy wanted) =>
         current is null ? "missing"
         : current.Model != wanted.Model || current.Version != wanted.Version ? $"model {current.Model} {current.Version} → {wanted.Model} {wanted.Version}"
         : current.Sku != wanted.Sku ? $"SKU {current.Sku} → {wanted.Sku}"
         : current.Capacity != wanted.Capacity ? $"capacity {current.Capacity} → {wanted.Capacity}"
+        : !string.Equals(current.VersionUpgradeOption ?? Policy.DeploymentPolicy.DefaultVersionUpgradeOption, wanted.VersionUpgradeOption, StringComparison.OrdinalIgnoreCase)
+            ? $"versionUpgradeOption {current.VersionUpgradeOption ?? "(none)"} → {wanted.VersionUpgradeOption}"
         : null;
 
     private async Task WaitUntilAccountSettledAsync(string accountId, CancellationToken cancellationToken)
@@ -301,6 +355,7 @@ public sealed class EnvironmentProvisioner
     {
         var names = run.Names;
         var candidates = new[] { run.Settings.Location }.Concat(run.Settings.FallbackLocations).ToList();
+        var purged = false;
         foreach (var location in candidates)
         {
             var deleted = await services.Accounts.GetDeletedAsync(run.Subscription, location, names.ResourceGroup, names.Account, cancellationToken).ConfigureAwait(false);
@@ -311,6 +366,7 @@ public sealed class EnvironmentProvisioner
                 throw AzureErrorTranslator.Translate(new AzureFailure(409, "FlagMustBeSetForRestore", $"A soft-deleted account '{names.Account}' in {location} holds the name."),
                     new FailureContext($"create AI account '{names.Account}'", deleted.ResourceId, Location: location));
             }
+            purged = true;
             await run.ChangeAsync(new PlannedChange("Purge", "Microsoft.CognitiveServices/deletedAccounts", deleted.ResourceId, "soft-deleted account holds the name of this ephemeral environment"),
                 async () =>
                 {
@@ -322,7 +378,10 @@ public sealed class EnvironmentProvisioner
         var problems = new List<string>();
         foreach (var location in candidates)
         {
-            var catalog = await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken).ConfigureAwait(false);
+            // The retirement check's read of the primary region serves, unless a purge since freed quota there.
+            var catalog = !purged && run.Catalog is { UsagesRead: true } read && read.Location.Equals(location, StringComparison.OrdinalIgnoreCase)
+                ? read
+                : await services.Capacity.ReadAsync(run.Subscription, location, cancellationToken).ConfigureAwait(false);
             var problem = RegionCapacity.ProblemIn(catalog, run.Settings.Deployments, run.Settings.AccountKind);
             if (problem is null)
             {

@@ -22,6 +22,15 @@ public sealed record QuotaUsage(string Name, string Label, double Used, double L
 /// <summary>What a region offers (every page of its models list) and its quota (every page of its usages).</summary>
 public sealed record RegionCatalog(string Location, IReadOnlyList<ModelOffer> Offers, IReadOnlyDictionary<string, QuotaUsage> Usages)
 {
+    /// <summary>Each listed model version's lifecycle (lifecycleStatus, deprecation.inference), from the same read of the models list.</summary>
+    public IReadOnlyList<Deployments.ModelVersionLifecycle> Lifecycles { get; init; } = Array.Empty<Deployments.ModelVersionLifecycle>();
+
+    /// <summary>The server's clock when the models list was read (its Date header), which retirement is judged by.</summary>
+    public DateTimeOffset? ServerDate { get; init; }
+
+    /// <summary>False when only the models list was read (no quota): such a catalogue cannot place an account.</summary>
+    public bool UsagesRead { get; init; } = true;
+
     /// <summary>The offer of the deployment's model, version and SKU to an account of <paramref name="kind"/>, or null.</summary>
     public ModelOffer? OfferFor(DeploymentPolicy deployment, string kind) =>
         Offers.FirstOrDefault(o => o.Kind.Equals(kind, StringComparison.OrdinalIgnoreCase) && o.Model.Equals(deployment.Model, StringComparison.OrdinalIgnoreCase) &&
@@ -47,22 +56,29 @@ public sealed class RegionCapacity
 
     internal RegionCapacity(ArmClient arm) => rest = new ArmRestClient(arm);
 
-    /// <summary>The region's models and quota, every page of both.</summary>
-    public async Task<RegionCatalog> ReadAsync(string subscriptionId, string location, CancellationToken cancellationToken)
+    /// <summary>The region's models and quota, every page of both (the models only when <paramref name="withUsages"/> is false).</summary>
+    public async Task<RegionCatalog> ReadAsync(string subscriptionId, string location, CancellationToken cancellationToken, bool withUsages = true)
     {
         var offers = new List<ModelOffer>();
+        var lifecycles = new List<Deployments.ModelVersionLifecycle>();
+        DateTimeOffset? serverDate = null;
         await foreach (var item in PagesAsync($"/subscriptions/{subscriptionId}/providers/Microsoft.CognitiveServices/locations/{location}/models?api-version={ApiVersions.CognitiveServices}",
-                           new FailureContext("list the models offered in the region", location, Location: location), cancellationToken).ConfigureAwait(false))
+                           new FailureContext("list the models offered in the region", location, Location: location), cancellationToken,
+                           page => serverDate ??= Deployments.ModelLifecycle.DateOf(page)).ConfigureAwait(false))
         {
             offers.AddRange(OffersOf(item));
+            if (Deployments.ModelLifecycle.Parse(item) is { } lifecycle) lifecycles.Add(lifecycle);
         }
         var usages = new Dictionary<string, QuotaUsage>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var item in PagesAsync($"/subscriptions/{subscriptionId}/providers/Microsoft.CognitiveServices/locations/{location}/usages?api-version={ApiVersions.CognitiveServices}",
-                           new FailureContext("read the quota usage in the region", location, Location: location), cancellationToken).ConfigureAwait(false))
+        if (withUsages)
         {
-            if (UsageOf(item) is { } usage) usages[usage.Name] = usage;
+            await foreach (var item in PagesAsync($"/subscriptions/{subscriptionId}/providers/Microsoft.CognitiveServices/locations/{location}/usages?api-version={ApiVersions.CognitiveServices}",
+                               new FailureContext("read the quota usage in the region", location, Location: location), cancellationToken).ConfigureAwait(false))
+            {
+                if (UsageOf(item) is { } usage) usages[usage.Name] = usage;
+            }
         }
-        return new RegionCatalog(location, offers, usages);
+        return new RegionCatalog(location, offers, usages) { Lifecycles = lifecycles, ServerDate = serverDate, UsagesRead = withUsages };
     }
 
     /// <summary>Why <paramref name="location"/> cannot host <paramref name="deployments"/> on an account of <paramref name="kind"/>, or null when it can.</summary>
@@ -95,12 +111,14 @@ public sealed class RegionCapacity
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    private async IAsyncEnumerable<JsonElement> PagesAsync(string first, FailureContext context, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<JsonElement> PagesAsync(string first, FailureContext context, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken,
+        Action<RestResult>? onPage = null)
     {
         string? next = first;
         while (next is not null)
         {
             var page = await rest.SendAsync(RequestMethod.Get, next, null, context, cancellationToken).ConfigureAwait(false);
+            onPage?.Invoke(page);
             using var json = page.Json();
             if (json.RootElement.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
             {
