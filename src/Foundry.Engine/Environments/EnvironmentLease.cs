@@ -19,7 +19,7 @@ namespace Foundry.Engine.Environments;
 internal sealed class EnvironmentLease : IAsyncDisposable
 {
     private static readonly Random Jitter = new();
-    private static readonly string Holder = $"{System.Environment.MachineName}/{Process.GetCurrentProcess().Id}";
+    private readonly string holder;
     private readonly EngineServices services;
     private readonly EnvironmentRun run;
     private readonly string operation;
@@ -30,16 +30,21 @@ internal sealed class EnvironmentLease : IAsyncDisposable
 
     private readonly bool waitForRemoval;
 
-    private EnvironmentLease(EngineServices services, EnvironmentRun run, string operation, bool waitForRemoval)
+    private EnvironmentLease(EngineServices services, EnvironmentRun run, string operation, bool waitForRemoval, EnvironmentLocks locks)
     {
+        holder = locks.Holder;
         this.services = services;
         this.run = run;
         this.operation = operation;
         this.waitForRemoval = waitForRemoval;
     }
 
-    /// <summary>A lease for <paramref name="run"/>, not yet acquired (a WhatIf run never acquires: it only reads).</summary>
-    public static EnvironmentLease For(EngineServices services, EnvironmentRun run, string operation, bool waitForRemoval = true) => new(services, run, operation, waitForRemoval);
+    /// <summary>
+    /// A lease for <paramref name="run"/>, not yet acquired (a WhatIf run never acquires: it only reads). The caller
+    /// holds <paramref name="locks"/>' writer lock on the environment while it holds the lease.
+    /// </summary>
+    public static EnvironmentLease For(EngineServices services, EnvironmentRun run, string operation, EnvironmentLocks locks, bool waitForRemoval = true) =>
+        new(services, run, operation, waitForRemoval, locks);
 
     /// <summary>The lease secret's name for an environment (one per environment, so a shared existing vault serves several).</summary>
     public static string NameFor(string environment) =>
@@ -72,7 +77,7 @@ internal sealed class EnvironmentLease : IAsyncDisposable
             LeaseClaim? mine = null;
             if (others?.Count == 0)
             {
-                mine = await VaultGoneAsNull(() => services.Leases.AppendAsync(vault.VaultUri, name, run.RunId, Holder, operation, DateTimeOffset.UtcNow + timings.LeaseDuration, cancellationToken), cancellationToken).ConfigureAwait(false);
+                mine = await VaultGoneAsNull(() => services.Leases.AppendAsync(vault.VaultUri, name, run.RunId, holder, operation, DateTimeOffset.UtcNow + timings.LeaseDuration, cancellationToken), cancellationToken).ConfigureAwait(false);
                 others = mine is null ? null : (await LiveClaimsAsync(vault, name, cancellationToken).ConfigureAwait(false))?.Where(c => c.Version != mine.Version).ToList();
             }
             if (others is null)
@@ -162,7 +167,10 @@ internal sealed class EnvironmentLease : IAsyncDisposable
             throw;
         }
         var now = DateTimeOffset.UtcNow;
-        return claims.Where(c => c.IsLive(now)).ToList();
+        // A live claim under this process's own writer lock is a leftover: the caller holds that lock now, so no run of
+        // this process is on the environment; an earlier one could not withdraw its claim (a down that failed after it
+        // had removed the operator's secret access). Waiting out its expiry would only make the re-run wait 2 minutes.
+        return claims.Where(c => c.IsLive(now) && !string.Equals(c.Holder, holder, StringComparison.Ordinal)).ToList();
     }
 
     /// <summary>The call's result, or null when it failed because the vault is gone.</summary>

@@ -14,6 +14,12 @@ internal sealed class EnvironmentLocks
 
     public static EnvironmentLocks ThisProcess { get; } = new();
 
+    /// <summary>
+    /// Who holds an environment lease taken under this lock (machine, process, lock instance): a lease claim with this
+    /// holder while the lock is held is a leftover of an earlier run here (see EnvironmentLease).
+    /// </summary>
+    public string Holder { get; } = $"{System.Environment.MachineName}/{System.Diagnostics.Process.GetCurrentProcess().Id}/{Guid.NewGuid().ToString("n").Substring(0, 8)}";
+
     public async Task<IDisposable> AcquireAsync(string subscription, string environment, IEngineReporter reporter, CancellationToken cancellationToken)
     {
         var gate = gates.GetOrAdd($"{subscription}/{environment}", _ => new SemaphoreSlim(1, 1));

@@ -39,7 +39,7 @@ public sealed class EnvironmentProvisioner
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         if (!whatIf && await ConvergedWithoutWritesAsync(policy, environment, runId, cancellationToken).ConfigureAwait(false) is { } converged) return converged;
         // Across processes: held from here when the vault exists, else from the moment up has made it (ConvergeAsync).
-        await using var lease = EnvironmentLease.For(services, run, "up");
+        await using var lease = EnvironmentLease.For(services, run, "up", locks);
         await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var existing = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
@@ -61,7 +61,7 @@ public sealed class EnvironmentProvisioner
         var run = new EnvironmentRun(policy, environment, whatIf, runId, audit, reporter);
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         if (!whatIf && await ConvergedWithoutWritesAsync(policy, environment, runId, cancellationToken).ConfigureAwait(false) is { } converged) return converged;
-        await using var lease = EnvironmentLease.For(services, run, "repair");
+        await using var lease = EnvironmentLease.For(services, run, "repair", locks);
         await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         reporter.Progress(environment, "Reading the environment");
         var account = await services.Accounts.GetAsync(run.AccountId, cancellationToken).ConfigureAwait(false) ?? throw run.NotProvisioned(run.AccountId, "AI account");
@@ -81,7 +81,7 @@ public sealed class EnvironmentProvisioner
         try
         {
             var existing = await services.Accounts.GetAsync(plan.AccountId, cancellationToken).ConfigureAwait(false);
-            var result = await ConvergeAsync(plan, existing, EnvironmentLease.For(services, plan, "plan"), cancellationToken).ConfigureAwait(false);
+            var result = await ConvergeAsync(plan, existing, EnvironmentLease.For(services, plan, "plan", locks), cancellationToken).ConfigureAwait(false);
             return result.Changes.Count == 0 ? result with { WhatIf = false } : null;
         }
         catch (FoundryEngineException e) when (e.Kind is FailureKind.Forbidden or FailureKind.NotFound)

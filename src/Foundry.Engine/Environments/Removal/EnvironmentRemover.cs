@@ -44,7 +44,7 @@ public sealed class EnvironmentRemover
         // Held to the end: a vault Foundry made goes with its lease; on a policy's existing vault the lease is released
         // (or, once the operator's access is gone, lapses).
         // Another down's removal mark is no reason to wait: down carries on where that one stopped.
-        await using var lease = EnvironmentLease.For(services, run, "down", waitForRemoval: false);
+        await using var lease = EnvironmentLease.For(services, run, "down", locks, waitForRemoval: false);
         await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var names = run.Names;
         var deletions = new ConcurrentQueue<ResourceDeletion>();

@@ -80,7 +80,7 @@ public sealed class KeyRotator
         // Never beside an up of the same environment in this process: up reads the keys and the secret, then writes.
         using var writer = whatIf ? null : await locks.AcquireAsync(run.Subscription, environment, reporter, cancellationToken).ConfigureAwait(false);
         // ...nor beside any run of it in another process (an Actions job, an Automation job).
-        await using var lease = EnvironmentLease.For(services, run, "rotate");
+        await using var lease = EnvironmentLease.For(services, run, "rotate", locks);
         await lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var (accountId, vault, secretName, secret, active) = await FindActiveKeyAsync(run, cancellationToken).ConfigureAwait(false);
         var next = active == KeySlot.Key1 ? KeySlot.Key2 : KeySlot.Key1;
