@@ -98,22 +98,7 @@ public sealed class VaultOperations
     /// </summary>
     public async Task AddSecretAccessPolicyAsync(VaultInfo vault, string tenantId, string objectId, IReadOnlyList<string> secretPermissions, CancellationToken cancellationToken)
     {
-        var body = new Dictionary<string, object>
-        {
-            ["properties"] = new Dictionary<string, object>
-            {
-                ["accessPolicies"] = new[]
-                {
-                    new Dictionary<string, object>
-                    {
-                        ["tenantId"] = tenantId,
-                        ["objectId"] = objectId,
-                        ["permissions"] = new Dictionary<string, object> { ["secrets"] = secretPermissions },
-                    },
-                },
-            },
-        };
-        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/add?api-version={ApiVersions.KeyVault}", body,
+        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/add?api-version={ApiVersions.KeyVault}", SecretPermissionsBody(tenantId, objectId, secretPermissions),
             new FailureContext($"add a Key Vault access policy for principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
     }
 
@@ -123,24 +108,26 @@ public sealed class VaultOperations
     /// </summary>
     public async Task RemoveSecretAccessPolicyAsync(VaultInfo vault, string tenantId, string objectId, IReadOnlyList<string> secretPermissions, CancellationToken cancellationToken)
     {
-        var body = new Dictionary<string, object>
-        {
-            ["properties"] = new Dictionary<string, object>
-            {
-                ["accessPolicies"] = new[]
-                {
-                    new Dictionary<string, object>
-                    {
-                        ["tenantId"] = tenantId,
-                        ["objectId"] = objectId,
-                        ["permissions"] = new Dictionary<string, object> { ["secrets"] = secretPermissions },
-                    },
-                },
-            },
-        };
-        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/remove?api-version={ApiVersions.KeyVault}", body,
+        await rest.SendAsync(RequestMethod.Put, $"{vault.ResourceId}/accessPolicies/remove?api-version={ApiVersions.KeyVault}", SecretPermissionsBody(tenantId, objectId, secretPermissions),
             new FailureContext($"remove Key Vault access-policy permissions of principal {objectId}", vault.ResourceId, "Key Vault Contributor"), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The Vaults_UpdateAccessPolicy body naming one principal's secret permissions (for add or remove).</summary>
+    private static Dictionary<string, object> SecretPermissionsBody(string tenantId, string objectId, IReadOnlyList<string> secretPermissions) => new()
+    {
+        ["properties"] = new Dictionary<string, object>
+        {
+            ["accessPolicies"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["tenantId"] = tenantId,
+                    ["objectId"] = objectId,
+                    ["permissions"] = new Dictionary<string, object> { ["secrets"] = secretPermissions },
+                },
+            },
+        },
+    };
 
     /// <summary>Deletes the vault (Azure soft-deletes it); false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string resourceId, CancellationToken cancellationToken)
