@@ -44,22 +44,7 @@ public sealed class AccessPolicyPropagationConformanceTests(RealisticEmulatorFix
         return (error["innererror"]!["code"]!.GetValue<string>(), error["message"]!.GetValue<string>());
     }
 
-    private static async Task<TimeSpan> UntilAsync(Func<Task> call)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await call();
-                return clock.Elapsed;
-            }
-            catch (RequestFailedException) when (clock.Elapsed < Propagation * 10)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
+    private static Task<TimeSpan> UntilAsync(Func<Task> call) => Eventually.SucceedsAsync(call, Propagation * 10);
 
     [Fact]
     public async Task An_added_access_policy_reaches_Key_Vault_after_propagation_until_then_403_AccessDenied_and_a_removed_permission_lingers_as_long()

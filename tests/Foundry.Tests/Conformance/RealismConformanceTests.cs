@@ -39,22 +39,7 @@ public sealed class RealismConformanceTests(RealisticEmulatorFixture emulator) :
     }
 
     /// <summary>Retries until the call succeeds, for at most ten propagation delays; returns how long it took.</summary>
-    private static async Task<TimeSpan> UntilAsync(Func<Task> call)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await call();
-                return clock.Elapsed;
-            }
-            catch (RequestFailedException) when (clock.Elapsed < Propagation * 10)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
+    private static Task<TimeSpan> UntilAsync(Func<Task> call) => Eventually.SucceedsAsync(call, Propagation * 10);
 
     [Fact]
     public async Task A_new_assignment_reaches_Key_Vault_after_propagation_until_then_403_Forbidden_ForbiddenByRbac()
