@@ -44,7 +44,7 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
         {
             var account = Require(c);
             var now = c.Cloud.CatalogueNow;
-            return Arm.Arm.Page(c, ModelCatalog.Models(account.Location!, now, account.Kind), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
+            return Arm.Arm.Page(c, ModelCatalog.Models(account.Location!, now, account.Kind, c.ApiVersion), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
         }, accounts);
         routes.Map(ServiceKind.Management, "GET", Account + "/usages", c =>
         {
@@ -66,7 +66,7 @@ internal sealed class CognitiveServicesArea : IEmulatorArea
             Arm.Arm.RequireSubscription(c, c["sub"]);
             // Date carries the model-catalogue clock, as Azure's Date is the server's clock: clients judge retirement by it.
             var now = c.Cloud.CatalogueNow;
-            return Arm.Arm.Page(c, ModelCatalog.Models(c["loc"].ToLowerInvariant(), now), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
+            return Arm.Arm.Page(c, ModelCatalog.Models(c["loc"].ToLowerInvariant(), now, apiVersion: c.ApiVersion), c.Cloud.CatalogPageSize).WithHeader("Date", HttpDate(now));
         }, accounts);
         routes.Map(ServiceKind.Management, "POST", Sub + "/providers/Microsoft.CognitiveServices/checkDomainAvailability", CheckDomain, reads);
         SoftDelete.Register(routes, cloud);

@@ -130,13 +130,24 @@ public static class ModelCatalog
     }
 
     /// <summary>
+    /// A model's deprecation object. `deprecationStatus` exists from api-version 2025-09-01 (its ListLocationModels
+    /// example); older versions' schemas do not allow it, and the REST-spec validator refuses it there.
+    /// </summary>
+    private static JsonObject Deprecation(DateTimeOffset retirement, string? apiVersion)
+    {
+        var deprecation = new JsonObject { ["inference"] = retirement.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) };
+        if (string.CompareOrdinal(apiVersion ?? "", "2025-09-01") >= 0) deprecation["deprecationStatus"] = "Planned";
+        return deprecation;
+    }
+
+    /// <summary>
     /// The models list of a region (ModelListResult shape) as of <paramref name="now"/> (the model-catalogue clock): an
     /// OpenAI model once per account kind that offers it (kind OpenAI and kind AIServices, as the example lists dall-e-3
     /// under AIServices), a Foundry model under AIServices only. Each version's deprecation.inference is its retirement
     /// date, and its lifecycleStatus turns Deprecating after the deprecation date and Deprecated after retirement
     /// (statuses of the 2025-09-01 ListLocationModels example).
     /// </summary>
-    public static IEnumerable<JsonNode> Models(string location, DateTimeOffset now, string? kind = null) =>
+    public static IEnumerable<JsonNode> Models(string location, DateTimeOffset now, string? kind = null, string? apiVersion = null) =>
         from g in OffersIn(location).GroupBy(o => (o.Model, o.Version, o.Format))
         from accountKind in new[] { "OpenAI", "AIServices" }
         where (kind is null || kind.Equals(accountKind, StringComparison.OrdinalIgnoreCase)) && g.First().OfferedTo(accountKind)
@@ -154,7 +165,7 @@ public static class ModelCatalog
                     ? now >= dates.Retirement ? "Deprecated" : dates.Deprecation is { } deprecated && now >= deprecated ? "Deprecating" : dates.Status
                     : "GenerallyAvailable",
                 ["deprecation"] = life is { } retiring
-                    ? new JsonObject { ["inference"] = retiring.Retirement.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), ["deprecationStatus"] = "Planned" }
+                    ? Deprecation(retiring.Retirement, apiVersion)
                     : null,
                 ["capabilities"] = new JsonObject { [g.Key.Model.StartsWith("text-embedding", StringComparison.Ordinal) ? "embeddings" : g.Key.Model.StartsWith("dall-e", StringComparison.Ordinal) ? "imageGenerations" : "chatCompletion"] = "true" },
                 ["skus"] = new JsonArray(g.Select(o => (JsonNode)new JsonObject

@@ -17,6 +17,8 @@ public sealed class ModuleTrafficValidationTests(ModuleRunspace module, ITestOut
     /// <summary>APIs the module calls for which tests/Specs holds no spec (so oav cannot check them here).</summary>
     private static readonly (string Name, Func<RequestRecord, bool> Matches)[] Unspecified =
     {
+        // Up reads the subscription's policy assignments to refuse a keys environment where a policy disables local auth.
+        ("Microsoft.Authorization policy assignments (no spec stored)", r => r.PathAndQuery.Contains("/providers/Microsoft.Authorization/policyAssignments", StringComparison.OrdinalIgnoreCase)),
         ("Microsoft.Web (no spec stored)", r => r.PathAndQuery.Contains("/providers/Microsoft.Web/", StringComparison.OrdinalIgnoreCase)),
         ("Microsoft.KeyVault management (no spec stored)", r => r.Service == ServiceKind.Management && r.PathAndQuery.Contains("/providers/Microsoft.KeyVault/", StringComparison.OrdinalIgnoreCase)
                                                               && !r.PathAndQuery.Contains("/providers/Microsoft.Authorization/", StringComparison.OrdinalIgnoreCase)),

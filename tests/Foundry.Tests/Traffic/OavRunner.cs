@@ -18,7 +18,9 @@ public static class OavRunner
     public static readonly Spec[] Specs =
     {
         new("resources", "resources/resource-manager/Microsoft.Resources/stable/2025-04-01/resources.json", "2025-04-01",
-            r => r.Service == ServiceKind.Management && Regex.IsMatch(r.PathAndQuery, "^/subscriptions/[^/]+/resourcegroups/[^/?]+(/resources)?(\\?|$)", RegexOptions.IgnoreCase)),
+            r => r.Service == ServiceKind.Management && (Regex.IsMatch(r.PathAndQuery, "^/subscriptions/[^/]+/resourcegroups/[^/?]+(/resources)?(\\?|$)", RegexOptions.IgnoreCase) ||
+                 // The Tags API at a scope (Tags_GetAtScope / CreateOrUpdateAtScope / UpdateAtScope / DeleteAtScope).
+                 r.PathAndQuery.Contains("/providers/Microsoft.Resources/tags/default?", StringComparison.OrdinalIgnoreCase))),
         new("cognitiveservices", "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json", "2025-06-01",
             r => r.Service == ServiceKind.Management && r.PathAndQuery.Contains("/providers/Microsoft.CognitiveServices/", StringComparison.OrdinalIgnoreCase) && !r.PathAndQuery.Contains("/operationResults/", StringComparison.OrdinalIgnoreCase)),
         new("authorization", "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json", "2022-04-01",
