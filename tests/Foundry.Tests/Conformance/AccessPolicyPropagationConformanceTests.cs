@@ -19,15 +19,7 @@ public sealed class AccessPolicyPropagationConformanceTests(RealisticEmulatorFix
     private string Group(string name) => $"/subscriptions/{emulator.Subscription}/resourceGroups/rg-{name}";
 
     /// <summary>An access-policy vault (enableRbacAuthorization false) with no policies yet.</summary>
-    private async Task<string> VaultAsync(HttpClient http, string name)
-    {
-        Assert.True((await http.SendAsync(HttpMethod.Put, $"{Group(name)}?api-version=2025-04-01", "{\"location\":\"eastus\"}")).Status is 200 or 201);
-        var vault = $"{Group(name)}/providers/Microsoft.KeyVault/vaults/{name}";
-        var created = await http.SendAsync(HttpMethod.Put, $"{vault}?api-version=2025-05-01",
-            $"{{\"location\":\"eastus\",\"properties\":{{\"tenantId\":\"{emulator.Host.TenantId}\",\"sku\":{{\"family\":\"A\",\"name\":\"standard\"}},\"accessPolicies\":[],\"enableRbacAuthorization\":false,\"softDeleteRetentionInDays\":7}}}}");
-        Assert.Equal(200, created.Status);
-        return vault;
-    }
+    private Task<string> VaultAsync(HttpClient http, string name) => emulator.CreateVaultAsync(http, name, rbacAuthorization: false);
 
     private async Task ChangePolicyAsync(HttpClient http, string vault, string kind, string principal, params string[] secrets)
     {

@@ -19,15 +19,7 @@ public sealed class RealismConformanceTests(RealisticEmulatorFixture emulator) :
 
     private string Group(string name) => $"/subscriptions/{emulator.Subscription}/resourceGroups/rg-{name}";
 
-    private async Task<string> VaultAsync(HttpClient http, string name)
-    {
-        Assert.True((await http.SendAsync(HttpMethod.Put, $"{Group(name)}?api-version=2025-04-01", "{\"location\":\"eastus\"}")).Status is 200 or 201);
-        var vault = $"{Group(name)}/providers/Microsoft.KeyVault/vaults/{name}";
-        var created = await http.SendAsync(HttpMethod.Put, $"{vault}?api-version=2025-05-01",
-            $"{{\"location\":\"eastus\",\"properties\":{{\"tenantId\":\"{emulator.Host.TenantId}\",\"sku\":{{\"family\":\"A\",\"name\":\"standard\"}},\"accessPolicies\":[],\"enableRbacAuthorization\":true,\"softDeleteRetentionInDays\":7}}}}");
-        Assert.Equal(200, created.Status);
-        return vault;
-    }
+    private Task<string> VaultAsync(HttpClient http, string name) => emulator.CreateVaultAsync(http, name, rbacAuthorization: true);
 
     private async Task<string> AssignAsync(HttpClient http, string scope, string role, string principal)
     {

@@ -22,4 +22,19 @@ public sealed class RealisticEmulatorFixture : EmulatorFixture
     };
 
     protected override EmulatorOptions Options() => new() { Realism = Profile };
+
+    /// <summary>
+    /// A resource group rg-<paramref name="name"/> holding an empty vault <paramref name="name"/>, authorized by RBAC or
+    /// (with <paramref name="rbacAuthorization"/> false) by access policies, none yet; returns the vault's id.
+    /// </summary>
+    public async Task<string> CreateVaultAsync(HttpClient http, string name, bool rbacAuthorization)
+    {
+        var group = $"/subscriptions/{Subscription}/resourceGroups/rg-{name}";
+        Assert.True((await http.SendAsync(HttpMethod.Put, $"{group}?api-version=2025-04-01", "{\"location\":\"eastus\"}")).Status is 200 or 201);
+        var vault = $"{group}/providers/Microsoft.KeyVault/vaults/{name}";
+        var created = await http.SendAsync(HttpMethod.Put, $"{vault}?api-version=2025-05-01",
+            $"{{\"location\":\"eastus\",\"properties\":{{\"tenantId\":\"{Host.TenantId}\",\"sku\":{{\"family\":\"A\",\"name\":\"standard\"}},\"accessPolicies\":[],\"enableRbacAuthorization\":{(rbacAuthorization ? "true" : "false")},\"softDeleteRetentionInDays\":7}}}}");
+        Assert.Equal(200, created.Status);
+        return vault;
+    }
 }
