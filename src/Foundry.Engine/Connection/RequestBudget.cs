@@ -12,9 +12,9 @@ namespace Foundry.Engine.Connection;
 /// deletes and reports what is left in <c>x-ms-ratelimit-remaining-subscription-{reads,writes,deletes}</c>; Resource
 /// Graph reports a per-user quota in <c>x-ms-user-quota-remaining</c> / <c>-resets-after</c> ("Understand how Azure
 /// Resource Manager throttles requests"; "Guidance for throttled requests in Azure Resource Graph"). Per bucket the
-/// budget lets requests run freely (up to <see cref="MaxConcurrency"/> at once) while the bucket is comfortably full;
-/// once fewer than <see cref="LowWater"/> tokens are left it lets one request through at a time, spaced by the refill
-/// rate it measured from the headers, so the bucket never runs dry; a 429 pauses every request of that bucket for its
+/// budget mirrors the service's bucket (see <see cref="Bucket"/>) and lets a request go while the mirror stays above a
+/// reserve (<see cref="LowWater"/> tokens, less for small buckets), up to <see cref="MaxConcurrency"/> at once, so
+/// sends settle at the refill rate it measured from the headers and the bucket never runs dry; a 429 pauses every request of that bucket for its
 /// Retry-After (not just the one the SDK retries), and a refilled bucket opens up again. A fixed limiter
 /// (System.Threading.RateLimiting) does not fit: the rate is learnt from the service, not configured.
 /// </summary>
@@ -40,26 +40,31 @@ internal sealed class RequestBudget
         return buckets.GetOrAdd($"{subscription}/{kind}", key => new Bucket(key));
     }
 
-    /// <summary>One metered bucket as the client sees it.</summary>
+    /// <summary>
+    /// One metered bucket as the client sees it: a mirror of the service's bucket. The last answer says how many tokens
+    /// were left when the service served that request; every request sent after it may have taken one since, and the
+    /// bucket has refilled at the rate measured from the headers. A request goes only while that estimate stays above
+    /// a reserve, so sends settle at the refill rate once the bucket is low, however late answers arrive under load.
+    /// </summary>
     internal sealed class Bucket(string name)
     {
         private const int SlowStart = 4;
         private readonly object sync = new();
         private int inFlight;
-        private int limit = SlowStart;
-        private bool paced;
         private DateTimeOffset pausedUntil;
-        private DateTimeOffset nextSend;
-        private int? lastRemaining;
         private long sent;
-        private (DateTimeOffset Time, int Remaining, long Sent)? snapshot;
+        private long served;
+        private (long Ticket, int Remaining, DateTimeOffset Time)? last;
+        private int capacitySeen;
+        private (DateTimeOffset Time, int Remaining, long Served)? snapshot;
         private double tokensPerSecond;
         private int throttled;
 
         public string Name { get; } = name;
         public int Throttled => Volatile.Read(ref throttled);
 
-        public async Task EnterAsync(CancellationToken cancellationToken)
+        /// <summary>Waits for this bucket's turn; returns the request's send ticket for <see cref="Exit"/>.</summary>
+        public async Task<long> EnterAsync(CancellationToken cancellationToken)
         {
             while (true)
             {
@@ -68,21 +73,19 @@ internal sealed class RequestBudget
                 {
                     var now = DateTimeOffset.UtcNow;
                     if (now < pausedUntil) wait = pausedUntil - now;
-                    else if (inFlight >= limit) wait = TimeSpan.FromMilliseconds(2);
-                    else if (paced && now < nextSend) wait = nextSend - now;
+                    else if (inFlight >= (last is null ? SlowStart : MaxConcurrency)) wait = TimeSpan.FromMilliseconds(2);
+                    else if (TimeToToken(now) is { } untilToken && untilToken > TimeSpan.Zero) wait = untilToken;
                     else
                     {
                         inFlight++;
-                        sent++;
-                        if (paced) nextSend = (nextSend > now - Spacing() ? nextSend : now) + Spacing();
-                        return;
+                        return sent++;
                     }
                 }
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        public void Exit(Response? response)
+        public void Exit(long ticket, Response? response)
         {
             lock (sync)
             {
@@ -94,47 +97,60 @@ internal sealed class RequestBudget
                     throttled++;
                     var retryAfter = RetryAfter(response) ?? TimeSpan.FromSeconds(1);
                     if (now + retryAfter > pausedUntil) pausedUntil = now + retryAfter;
-                    paced = true;
+                    // The mirror was wrong: nothing is left until the pause ends.
+                    last = (sent - 1, 0, now + retryAfter);
                     return;
                 }
                 if (Remaining(response) is not { } remaining) return;
-                lastRemaining = remaining;
+                served++;
+                capacitySeen = Math.Max(capacitySeen, remaining);
+                // Under load, answers overtake one another: an answer to a request sent before the one last applied
+                // reports a bucket that has drained since; the mirror already counts what was sent after it.
+                if (last is { } newest && ticket < newest.Ticket) return;
+                last = (ticket, remaining, now);
                 Measure(now, remaining);
                 if (Name == "graph" && remaining == 0 && ResetsAfter(response) is { } reset && now + reset > pausedUntil)
                 {
                     // Resource Graph's quota is a window: nothing more until it resets.
                     pausedUntil = now + reset;
                 }
-                // Above the low water: as many at once as the bucket can take without dipping below half of it. At or
-                // below: sends spaced by the measured refill, so the bucket hovers there instead of running dry.
-                paced = remaining <= LowWater;
-                limit = paced ? MaxConcurrency : Math.Max(2, Math.Min(MaxConcurrency, remaining - LowWater / 2));
             }
         }
 
-        /// <summary>The refill rate: tokens left now, less tokens left then, plus what was sent meanwhile, per second.</summary>
+        /// <summary>How long until the mirror holds a token above the reserve (zero or less: now).</summary>
+        private TimeSpan? TimeToToken(DateTimeOffset now)
+        {
+            if (last is not { } known) return null;
+            // Tokens the last answer reported, less every request sent after it, plus the refill since.
+            // A little under the measured rate: answers bunched by a stalled client make a measurement run high.
+            var refill = tokensPerSecond > 0 ? 0.9 * tokensPerSecond : DefaultRefillPerSecond;
+            var estimate = known.Remaining - (sent - 1 - known.Ticket) + refill * Math.Max(0, (now - known.Time).TotalSeconds);
+            var reserve = Math.Min(LowWater, capacitySeen / 4);
+            var missing = reserve + 1 - estimate;
+            return missing <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(2, missing / refill));
+        }
+
+        /// <summary>Azure's write bucket refills 10 tokens a second: the rate assumed until one is measured.</summary>
+        private const double DefaultRefillPerSecond = 10;
+
+        /// <summary>
+        /// The refill rate: tokens left now, less tokens left then, plus the requests the service served meanwhile, per
+        /// second. Served, not sent: requests still in flight have not taken their token yet, and counting them
+        /// overstates the refill by as many as are in flight — under load, enough to drain the bucket.
+        /// </summary>
         private void Measure(DateTimeOffset now, int remaining)
         {
             if (snapshot is not { } then || remaining > 2 * LowWater)
             {
                 // A full bucket hides its refill (tokens beyond the capacity are lost): measure only below it.
-                snapshot = (now, remaining, sent);
+                snapshot = (now, remaining, served);
                 return;
             }
             var seconds = (now - then.Time).TotalSeconds;
-            if (seconds < 0.25) return;
-            var refilled = remaining - then.Remaining + (sent - then.Sent);
+            if (seconds < 0.5) return; // a longer window evens out answers that arrive in bunches
+            var refilled = remaining - then.Remaining + (served - then.Served);
             if (refilled > 0) tokensPerSecond = tokensPerSecond == 0 ? refilled / seconds : 0.5 * tokensPerSecond + 0.5 * (refilled / seconds);
-            snapshot = (now, remaining, sent);
-        }
-
-        /// <summary>One token's refill time, as measured (100 ms — Azure's write refill — until measured).</summary>
-        private TimeSpan Spacing()
-        {
-            var perToken = tokensPerSecond > 0 ? 1 / tokensPerSecond : 0.1;
-            // Near empty, a little slower than the refill, so the bucket climbs back.
-            var factor = lastRemaining is { } left && left <= LowWater / 4 ? 1.15 : 1.0;
-            return TimeSpan.FromSeconds(Math.Min(2, Math.Max(0.001, perToken * factor)));
+            snapshot = (now, remaining, served);
         }
 
         private int? Remaining(Response response)
@@ -165,14 +181,14 @@ internal sealed class RequestBudgetPolicy(RequestBudget budget, Uri armEndpoint)
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
             return;
         }
-        await bucket.EnterAsync(message.CancellationToken).ConfigureAwait(false);
+        var ticket = await bucket.EnterAsync(message.CancellationToken).ConfigureAwait(false);
         try
         {
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
         }
         finally
         {
-            bucket.Exit(message.HasResponse ? message.Response : null);
+            bucket.Exit(ticket, message.HasResponse ? message.Response : null);
         }
     }
 
