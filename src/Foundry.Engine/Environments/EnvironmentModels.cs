@@ -22,7 +22,10 @@ public sealed record EnvironmentApp(string Name, string ResourceId, string KeySe
 /// <param name="VersionUpgradeOption">As deployed.</param>
 /// <param name="RetiresOn">The version's retirement date (the models list's deprecation.inference); null when none is published or it could not be read.</param>
 /// <param name="DaysLeft">Whole days until then (negative once retired), as of the server's clock.</param>
-public sealed record EnvironmentDeployment(string Name, string Model, string Version, string? VersionUpgradeOption, DateTimeOffset? RetiresOn, int? DaysLeft);
+/// <param name="Sku">The deployment's SKU name (Standard, GlobalStandard, ProvisionedManaged, …).</param>
+/// <param name="Capacity">The deployment's capacity in its SKU's units.</param>
+public sealed record EnvironmentDeployment(string Name, string Model, string Version, string? VersionUpgradeOption, DateTimeOffset? RetiresOn, int? DaysLeft,
+    string? Sku = null, int? Capacity = null);
 
 /// <summary>An environment's resources as read back from Azure.</summary>
 public sealed record EnvironmentInfo(

@@ -68,6 +68,8 @@ public sealed class FoundryEnvironmentDeployment
         VersionUpgradeOption = deployment.VersionUpgradeOption;
         RetiresOn = deployment.RetiresOn;
         DaysLeft = deployment.DaysLeft;
+        Sku = deployment.Sku;
+        Capacity = deployment.Capacity;
     }
 
     public string Name { get; }
@@ -77,7 +79,15 @@ public sealed class FoundryEnvironmentDeployment
     public DateTimeOffset? RetiresOn { get; }
     public int? DaysLeft { get; }
 
-    public override string ToString() => RetiresOn is { } date ? $"{Name} ({Model} {Version}, retires {date:yyyy-MM-dd}, {DaysLeft} days left)" : $"{Name} ({Model} {Version})";
+    /// <summary>The deployment's SKU (Standard, GlobalStandard, ProvisionedManaged, …).</summary>
+    public string? Sku { get; }
+
+    /// <summary>The deployment's capacity in the SKU's units (thousands of tokens per minute for Standard SKUs, PTUs for provisioned).</summary>
+    public int? Capacity { get; }
+
+    public override string ToString() => RetiresOn is { } date
+        ? $"{Name} ({Model} {Version}, {Sku} {Capacity}, retires {date:yyyy-MM-dd}, {DaysLeft} days left)"
+        : $"{Name} ({Model} {Version}, {Sku} {Capacity})";
 }
 
 /// <summary>An app wired to an environment, with how its Key Vault reference resolves.</summary>

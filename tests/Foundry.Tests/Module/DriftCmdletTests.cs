@@ -106,6 +106,11 @@ public sealed class DriftCmdletTests(ModuleRunspace module) : IClassFixture<Modu
             var shown = Assert.Single(Run("(Get-FoundryEnvironment -Environment dev).DeploymentDetails").Output);
             Assert.Equal(new DateTimeOffset(2026, 3, 31, 0, 0, 0, TimeSpan.Zero), ModuleRunspace.Prop<DateTimeOffset?>(shown, "RetiresOn"));
             Assert.Equal(44, ModuleRunspace.Prop<int?>(shown, "DaysLeft"));
+            // Deployments show model, version and capacity (issue 14, item 11), as the table view prints them.
+            Assert.Equal(("GlobalStandard", 10), (ModuleRunspace.Prop<string>(shown, "Sku"), ModuleRunspace.Prop<int?>(shown, "Capacity")!.Value));
+            var table = string.Join("\n", Run("(Get-FoundryEnvironment -Environment dev).DeploymentDetails | Format-Table | Out-String -Width 200").Output.Select(o => o.ToString()));
+            Assert.Matches(@"Name\s+Model\s+Version\s+Sku\s+Capacity\s+VersionUpgradeOption\s+RetiresOn\s+DaysLeft", table);
+            Assert.Matches(@"gpt-4o\s+gpt-4o\s+2024-08-06\s+GlobalStandard\s+10\s+NoAutoUpgrade\s+2026-03-31\s+44", table);
             var retirement = Checks().Single(c => c.Check == "DeploymentRetirement");
             Assert.Equal("Warning", retirement.Status);
             Assert.Contains("retires on 2026-03-31 (44 days left)", retirement.Detail);

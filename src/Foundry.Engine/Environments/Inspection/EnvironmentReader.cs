@@ -69,7 +69,7 @@ public sealed class EnvironmentReader
         return deployed.Select(d =>
         {
             var judged = lifecycle is { } l ? Deployments.ModelLifecycle.Judge(d.Name, d.Model, d.Version, l.Models, l.Now, settings.Retirement) : null;
-            return new EnvironmentDeployment(d.Name, d.Model, d.Version, d.VersionUpgradeOption, judged?.RetiresOn, judged?.DaysLeft);
+            return new EnvironmentDeployment(d.Name, d.Model, d.Version, d.VersionUpgradeOption, judged?.RetiresOn, judged?.DaysLeft, d.Sku, d.Capacity);
         }).ToList();
     }
 
